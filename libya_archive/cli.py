@@ -1,0 +1,224 @@
+"""The `libya-archive` command: crawl, serve, export, extract, demo.
+
+A thin click layer: each command's docstring is its --help text, with an example, and the
+work is done by scrapers/, pipelines/ and Datasette.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from contextlib import nullcontext, suppress
+from pathlib import Path
+
+import click
+
+from libya_archive import export as exporter
+from pipelines.archive import ArchiveError, open_archive
+from scrapers.registry import RegistryError, load_outlets, select_outlets
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+METADATA = PROJECT_DIR / "metadata.yml"
+DEFAULT_DB = "archive.db"
+
+# Exit codes cron can tell apart.
+EXIT_REGISTRY = 2
+EXIT_ARCHIVE = 3
+
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
+                         type=click.Path(dir_okay=False), help="The archive file (SQLite).")
+
+
+@click.group()
+@click.version_option(package_name="libya-archive")
+def cli():
+    """An archive of news coverage of Libya: crawl outlets, browse and export articles.
+
+    Start with `libya-archive demo`, which crawls the bundled offline demo site.
+    """
+
+
+def _fail(message: str, code: int):
+    click.secho(f"Error: {message}", fg="red", err=True)
+    sys.exit(code)
+
+
+def _load(outlets_file: str, outlet_ids: tuple[str, ...], text: str | None = None):
+    try:
+        return select_outlets(load_outlets(outlets_file, text=text), outlet_ids)
+    except RegistryError as exc:
+        _fail(f"{exc}\nNothing was crawled.", EXIT_REGISTRY)
+
+
+def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None) -> None:
+    """Run the crawl and print the per-outlet summary of the run."""
+    from scrapers.crawl import run_crawl  # imports Twisted: only for the commands that crawl
+
+    try:
+        open_archive(db_path).close()  # a broken archive fails here, before any fetching
+    except ArchiveError as exc:
+        _fail(str(exc), EXIT_ARCHIVE)
+    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
+    if log_file:
+        overrides["LOG_FILE"] = log_file
+    run_crawl(outlets, db_path, **overrides)
+    _print_run_summary(db_path)
+
+
+def _print_run_summary(db_path: str) -> None:
+    db = open_archive(db_path, readonly=True)
+    rows = list(db.query(
+        "SELECT outlet, articles_new, articles_changed, articles_unchanged, url_aliases, "
+        "irrelevant, not_articles, errors FROM crawl_runs "
+        "WHERE run = (SELECT max(run) FROM crawl_runs) ORDER BY outlet"))
+    click.echo(f"{'outlet':24} {'new':>5} {'changed':>7} {'same':>5} {'alias':>5} "
+               f"{'off-topic':>9} {'not-art':>7} {'errors':>6}", err=True)
+    for r in rows:
+        click.echo(f"{r['outlet']:24} {r['articles_new']:5} {r['articles_changed']:7} "
+                   f"{r['articles_unchanged']:5} {r['url_aliases']:5} {r['irrelevant']:9} "
+                   f"{r['not_articles']:7} {r['errors']:6}", err=True)
+    total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    click.echo(f"{total} articles in {db_path}", err=True)
+    db.close()
+
+
+@cli.command()
+@db_option
+@click.option("--outlets", "outlets_file", default=str(PROJECT_DIR / "outlets.yml"),
+              show_default="outlets.yml", type=click.Path(dir_okay=False),
+              help="The outlet registry.")
+@click.option("--outlet", "outlet_ids", multiple=True, metavar="ID",
+              help="Crawl only this outlet (repeatable). Default: every enabled outlet.")
+@click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log to this file.")
+def crawl(db_path, outlets_file, outlet_ids, verbose, log_file):
+    """Crawl outlets for Libya coverage into the archive.
+
+    Discovers articles through each outlet's feeds, sitemaps and listing pages, extracts
+    them, keeps those about Libya, deduplicates and stores them. An outlet that is down is
+    recorded in fetch_errors and the others are crawled all the same.
+
+    Example:
+
+        libya-archive crawl --outlet libya-observer --outlet alwasat --db archive.db
+    """
+    outlets = _load(outlets_file, outlet_ids)
+    _crawl(outlets, db_path, verbose, log_file)
+
+
+@cli.command()
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 0.0.0.0 exposes the archive to the network.")
+@click.option("--port", default=8001, show_default=True, type=int)
+def serve(db_path, host, port):
+    """Browse, search and export the archive in Datasette.
+
+    Example:
+
+        libya-archive serve --db archive.db --port 8001
+    """
+    try:
+        open_archive(db_path, readonly=True).close()
+    except ArchiveError as exc:
+        _fail(str(exc), EXIT_ARCHIVE)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.secho(f"Warning: serving on {host}: anyone who can reach this machine can read "
+                    "the archive.", fg="yellow", err=True)
+    sys.exit(subprocess.call(datasette_command(db_path, host, port)))
+
+
+def datasette_command(db_path: str, host: str, port: int) -> list[str]:
+    """The Datasette command line that serves the archive with our metadata and settings."""
+    return [
+        sys.executable, "-m", "datasette", "serve", str(db_path),
+        "--metadata", str(METADATA), "--host", host, "--port", str(port),
+        # Facet suggestions cost most of a page's time on a large archive (DESIGN.md).
+        "--setting", "suggest_facets", "off",
+        "--setting", "sql_time_limit_ms", "5000",
+    ]
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write to this file instead of standard output.")
+def export(db_path, fmt, output):
+    """Export every article as CSV or JSON Lines, newest first, streamed.
+
+    Example:
+
+        libya-archive export --format csv -o libya.csv
+    """
+    try:
+        db = open_archive(db_path, readonly=True)
+    except ArchiveError as exc:
+        _fail(str(exc), EXIT_ARCHIVE)
+    if output == "-":
+        sink = nullcontext(sys.stdout)
+    else:
+        sink = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by with
+    with sink as out:
+        count = exporter.write(db, out, fmt)
+    if output != "-":
+        click.echo(f"{count} articles written to {output}", err=True)
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--url", help="The page's URL, when SOURCE is a saved file.")
+def extract(source, url):
+    """Extract one article page and print its fields as JSON.
+
+    SOURCE is a saved HTML file or an http(s) URL (fetched once, politely identified).
+
+    Example:
+
+        libya-archive extract saved-page.html --url https://example.com/2020/05/story.html
+    """
+    from pipelines.extract import extract_article
+    from scrapers.settings import USER_AGENT
+
+    if source.startswith(("http://", "https://")):
+        request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            html, url = response.read(), url or response.geturl()
+    else:
+        path = Path(source)
+        if not path.is_file():
+            _fail(f"{source}: no such file", 1)
+        html, url = path.read_bytes(), url or path.resolve().as_uri()
+    click.echo(json.dumps(extract_article(html, url), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@db_option
+@click.option("--no-serve", is_flag=True, help="Build the demo archive, then exit.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
+@click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
+def demo(db_path, no_serve, port, verbose):
+    """Crawl the bundled offline demo site into an archive and browse it.
+
+    Serves demo/site on 127.0.0.1, crawls it with the real crawler through demo/outlets.yml,
+    then starts Datasette on the archive (unless --no-serve). Needs no internet.
+
+    Example:
+
+        libya-archive demo --no-serve --db demo.db
+    """
+    from libya_archive.demo_site import DEMO_DIR, SiteServer
+
+    registry = DEMO_DIR / "outlets.yml"
+    with SiteServer(DEMO_DIR / "site") as site:
+        outlets = _load(str(registry), (), text=site.rewrite(registry.read_text("utf-8")))
+        click.echo(f"Demo site on {site.origin}; crawling it into {db_path}", err=True)
+        _crawl(outlets, db_path, verbose, None)
+        if no_serve:
+            return
+        click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
+        with suppress(KeyboardInterrupt):
+            subprocess.call(datasette_command(db_path, "127.0.0.1", port))

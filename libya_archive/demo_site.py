@@ -1,0 +1,77 @@
+"""Serve the offline demo site on 127.0.0.1 so the real crawler can crawl it.
+
+The demo's pages, feeds, sitemaps and registry are written for the origin
+`http://demo.test`; the server rewrites that origin to the address it really listens on,
+so the same files work on any free port (tests run several servers side by side).
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEMO_ORIGIN = "http://demo.test"
+REWRITTEN_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml")
+
+
+class DemoHandler(SimpleHTTPRequestHandler):
+    """Static files, with the demo origin replaced in text bodies."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".xml": "application/xml",
+                      ".html": "text/html; charset=utf-8"}
+
+    def __init__(self, *args, origin: str, **kwargs):
+        self.origin = origin.encode("ascii")
+        super().__init__(*args, **kwargs)
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # redirects to the slash-terminated URL
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404, "Not found")
+            return None
+        body = path.read_bytes()
+        kind = self.guess_type(str(path)) or mimetypes.types_map.get(path.suffix, "")
+        if kind.startswith(REWRITTEN_TYPES):
+            body = body.replace(DEMO_ORIGIN.encode("ascii"), self.origin)
+        self.send_response(200)
+        self.send_header("Content-Type", kind or "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+        pass  # the crawler logs what it fetched; the server's log would only repeat it
+
+
+class SiteServer:
+    """A static site on 127.0.0.1 in a background thread; `origin` is its address."""
+
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+        self.root = Path(root)
+        self.httpd = ThreadingHTTPServer((host, port), self._handler)
+        self.origin = f"http://{host}:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def _handler(self, *args, **kwargs):
+        return DemoHandler(*args, directory=str(self.root), origin=self.origin, **kwargs)
+
+    def __enter__(self) -> SiteServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def rewrite(self, text: str) -> str:
+        """Text written for the demo origin, pointed at this server."""
+        return text.replace(DEMO_ORIGIN, self.origin)
+

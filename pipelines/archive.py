@@ -1,0 +1,129 @@
+"""The archive file: opening it, and its schema as an ordered list of migrations.
+
+This module owns the schema; nothing else creates or alters a table. An archive made by an
+older version is upgraded in place by the migrations it has not seen yet, never rebuilt:
+researchers' archives hold years of crawling that cannot be fetched again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+migrations = sqlite_utils.Migrations("libya-archive")
+
+# unicode61 splits Arabic, French and Italian words alike; remove_diacritics 2 folds Latin
+# accents (é = e). Arabic variants (harakat, alef forms) need a normalised copy: later work.
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+FTS_COLUMNS = ("title", "byline", "text")
+
+
+class ArchiveError(Exception):
+    """The archive cannot be opened or written; the message says why and what to do."""
+
+
+def open_archive(path: str | Path, readonly: bool = False) -> sqlite_utils.Database:
+    """Open (creating and migrating if needed) the archive at `path`.
+
+    WAL mode lets Datasette and exports read while a crawl writes; the busy timeout lets a
+    reader wait out a checkpoint instead of failing with "database is locked".
+    """
+    path = Path(path)
+    if readonly:
+        if not path.exists():
+            raise ArchiveError(f"{path}: no archive here (run `libya-archive crawl` or "
+                               "`libya-archive demo` first)")
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        db = sqlite_utils.Database(conn)
+    else:
+        db = sqlite_utils.Database(path)
+    try:
+        db.execute("PRAGMA busy_timeout = 10000")
+        if not readonly:
+            db.enable_wal()
+            migrations.apply(db)
+        else:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ArchiveError(f"{path}: not a usable SQLite archive ({exc})") from exc
+    return db
+
+
+@migrations()
+def m001_initial_schema(db: sqlite_utils.Database) -> None:
+    """The tables of the first version: outlets, articles (+FTS), URLs, runs, errors."""
+    db["outlets"].create(
+        {"id": str, "name": str, "homepage": str, "language": str, "country": str,
+         "scope": str},
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int, "url": str, "outlet": str, "title": str, "byline": str,
+            "authors": str, "published": str, "published_date": str, "modified": str,
+            "language": str, "description": str, "tags": str, "image": str, "text": str,
+            "word_count": int, "relevance": float, "libya_terms": str,
+            "content_hash": str, "cluster_id": int, "first_seen": str, "last_seen": str,
+            "last_changed": str, "crawl_run": int,
+        },
+        pk="id",
+        not_null={"url", "outlet"},
+        foreign_keys=[("outlet", "outlets", "id")],
+    )
+    articles = db["articles"]
+    articles.create_index(["url"], unique=True)
+    articles.create_index(["outlet", "content_hash"])
+    articles.create_index(["published_date", "id"])
+    articles.create_index(["outlet", "published_date"])
+    articles.create_index(["language"])
+    db["article_urls"].create(
+        {"url": str, "article_id": int, "first_seen": str, "last_seen": str},
+        pk="url",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_urls"].create_index(["article_id"])
+    db["crawl_runs"].create(
+        {
+            "run": int, "outlet": str, "started": str, "finished": str, "requests": int,
+            "responses": str, "articles_new": int, "articles_changed": int,
+            "articles_unchanged": int, "url_aliases": int, "irrelevant": int,
+            "not_articles": int, "errors": int,
+        },
+        pk=("run", "outlet"),
+    )
+    db["fetch_errors"].create(
+        {"id": int, "run": int, "outlet": str, "url": str, "kind": str, "reason": str,
+         "status": int, "time": str},
+        pk="id",
+    )
+    db["fetch_errors"].create_index(["outlet", "time"])
+    articles.enable_fts(list(FTS_COLUMNS), tokenize=FTS_TOKENIZER, create_triggers=False)
+    _create_fts_triggers(db)
+
+
+def _create_fts_triggers(db: sqlite_utils.Database) -> None:
+    """Keep articles_fts in step with articles.
+
+    Written by hand because sqlite-utils' triggers re-index a row on any update, and a
+    re-crawl touches last_seen on every known article: these fire only when an indexed
+    column changes.
+    """
+    columns = ", ".join(FTS_COLUMNS)
+    new_values = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+    old_values = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+    db.executescript(f"""
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN
+          INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new_values});
+        END;
+        CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.id, {old_values});
+        END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF {columns} ON articles BEGIN
+          INSERT INTO articles_fts (articles_fts, rowid, {columns})
+            VALUES ('delete', old.id, {old_values});
+          INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new_values});
+        END;
+    """)

@@ -1,0 +1,83 @@
+"""Relevance: is this article about Libya?
+
+Outlets with scope `libya` keep every article; for `general` outlets an article is kept
+when it names Libya in its title, or names Libya, its places or its actors often enough in
+its text. The terms live in libya_terms.yml so researchers can extend them. This is the
+first, keyword version; the score and matched terms are stored so a later, stronger model
+can be audited and re-thresholded against it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+from scrapy.exceptions import DropItem
+
+from scrapers.items import ArticlePage
+
+TERMS_FILE = Path(__file__).with_name("libya_terms.yml")
+WEIGHTS = {"strong": 1.0, "places": 0.4, "actors": 0.5}
+TITLE_BOOST = 3.0  # a term in the headline counts as much as three in the body
+THRESHOLD = 1.0
+
+
+@dataclass
+class Assessment:
+    relevant: bool
+    score: float
+    terms: list[str] = field(default_factory=list)
+
+
+@cache
+def _patterns() -> list[tuple[re.Pattern, float]]:
+    data = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
+    compiled = []
+    for group, weight in WEIGHTS.items():
+        terms = data[group]
+        if isinstance(terms, dict):
+            terms = [t for per_language in terms.values() for t in per_language]
+        for term in terms:
+            # \b fails next to Arabic letters in some positions; use explicit letter bounds.
+            compiled.append((re.compile(rf"(?<!\w){term}(?!\w)", re.IGNORECASE), weight))
+    return compiled
+
+
+def assess(title: str | None, text: str | None, language: str | None = None) -> Assessment:
+    """Score an article's Libya relevance from its title and text.
+
+    Args:
+        title: the headline.
+        text: the body.
+        language: unused by the keyword model; part of the interface for the later one.
+
+    Returns:
+        An Assessment: relevant (score >= 1), score, and the distinct terms matched.
+    """
+    score = 0.0
+    terms: set[str] = set()
+    for pattern, weight in _patterns():
+        in_title = pattern.findall(title or "")
+        in_text = pattern.findall(text or "")
+        # Diminishing returns: ten mentions are not ten times one.
+        hits = TITLE_BOOST * min(len(in_title), 1) + min(len(in_text), 3)
+        if hits:
+            score += weight * hits
+            terms.update(m.lower() for m in in_title + in_text)
+    return Assessment(score >= THRESHOLD, round(score, 2), sorted(terms))
+
+
+class RelevancePipeline:
+    """Scores every article; drops articles of general outlets that are not about Libya."""
+
+    def process_item(self, item):
+        if not isinstance(item, ArticlePage):
+            return item
+        result = assess(item.title, item.text, item.language)
+        item.relevance, item.libya_terms = result.score, result.terms
+        if item.scope == "general" and not result.relevant:
+            raise DropItem(f"irrelevant: not about Libya (score {result.score}) {item.url}")
+        return item

@@ -1,0 +1,159 @@
+"""Store: writes articles, their URLs, fetch failures and the run's record into the archive.
+
+The only pipeline that writes. Items are buffered and committed in batches, one
+transaction each (one commit per article is ~60x slower); a killed crawl loses at most the
+open batch, which the next run fetches again. It is a separate stage that takes finished
+items, so it can later run behind a queue as the single writer for several crawlers.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from scrapy import signals
+
+from pipelines.archive import open_archive
+from pipelines.dedup import page_urls
+from scrapers.items import ArticlePage, FetchFailure
+
+ARTICLE_COLUMNS = (
+    "title", "byline", "authors", "published", "published_date", "modified", "language",
+    "description", "tags", "image", "text", "word_count", "relevance", "libya_terms",
+    "content_hash",
+)
+# Counter names per outlet, as columns of crawl_runs.
+OUTCOME_COLUMNS = {"new": "articles_new", "changed": "articles_changed",
+                   "unchanged": "articles_unchanged", "alias": "url_aliases"}
+DROP_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        settings = crawler.settings
+        self.crawler = crawler
+        self.path = settings.get("ARCHIVE_PATH")
+        self.batch_size = settings.getint("STORE_BATCH_SIZE")
+        self.batch_seconds = settings.getfloat("STORE_BATCH_SECONDS")
+        self.buffer: list = []
+        self.last_flush = time.monotonic()
+        self.counts: dict[str, Counter] = defaultdict(Counter)
+        self.responses: dict[str, Counter] = defaultdict(Counter)
+        self.db = None
+        self.run: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        return pipeline
+
+    # Scrapy hooks ---------------------------------------------------------------------------
+
+    def open_spider(self):
+        self.db = open_archive(self.path)
+        outlets = self.crawler.spider.outlets.values()
+        started = now_iso()
+        with self.db.atomic():
+            self.db["outlets"].upsert_all([o.as_row() for o in outlets], pk="id")
+            row = self.db.execute("SELECT coalesce(max(run), 0) + 1 FROM crawl_runs").fetchone()
+            self.run = row[0]
+            self.db["crawl_runs"].insert_all(
+                [{"run": self.run, "outlet": o.id, "started": started} for o in outlets],
+                pk=("run", "outlet"),
+            )
+
+    def process_item(self, item):
+        if isinstance(item, ArticlePage | FetchFailure):
+            self.buffer.append(item)
+            if (len(self.buffer) >= self.batch_size
+                    or time.monotonic() - self.last_flush >= self.batch_seconds):
+                self.flush()
+        return item
+
+    def close_spider(self):
+        self.flush()
+        stats = self.crawler.stats
+        with self.db.atomic():
+            for outlet in self.crawler.spider.outlets:
+                counts = self.counts[outlet]
+                record = {column: counts[column] for column in
+                          (*OUTCOME_COLUMNS.values(), *DROP_COLUMNS.values(), "errors")}
+                record.update(
+                    finished=now_iso(),
+                    requests=stats.get_value(f"outlet/{outlet}/requests", 0),
+                    responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
+                )
+                self.db["crawl_runs"].update((self.run, outlet), record)
+        self.db.close()
+
+    def item_dropped(self, item, exception, **kwargs):
+        if isinstance(item, ArticlePage):
+            kind = str(exception).split(":", 1)[0]
+            self.counts[item.outlet][DROP_COLUMNS.get(kind, "not_articles")] += 1
+
+    def response_received(self, response, request, **kwargs):
+        outlet = request.meta.get("outlet")
+        if outlet:
+            self.responses[outlet][str(response.status)] += 1
+
+    # Writing --------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Commit the buffered items in one transaction."""
+        items, self.buffer = self.buffer, []
+        self.last_flush = time.monotonic()
+        if not items:
+            return
+        with self.db.atomic():
+            for item in items:
+                if isinstance(item, FetchFailure):
+                    self._write_failure(item)
+                else:
+                    self._write_article(item)
+
+    def _write_failure(self, failure: FetchFailure) -> None:
+        self.db["fetch_errors"].insert(
+            {"run": self.run, "outlet": failure.outlet, "url": failure.url, "kind": failure.kind,
+             "reason": failure.reason, "status": failure.status, "time": failure.time}
+        )
+        self.counts[failure.outlet]["errors"] += 1
+
+    def _write_article(self, item: ArticlePage) -> None:
+        articles = self.db["articles"]
+        seen = item.fetched
+        if item.dedup == "new":
+            article_id = articles.insert(
+                {**self._columns(item), "url": item.article_url, "outlet": item.outlet,
+                 "first_seen": seen, "last_seen": seen, "last_changed": seen,
+                 "crawl_run": self.run}
+            ).last_pk
+        else:
+            article_id = self.db.execute(
+                "SELECT id FROM articles WHERE url = ?", (item.article_url,)
+            ).fetchone()[0]
+            changes = {"last_seen": seen}
+            if item.dedup == "changed":
+                changes.update(self._columns(item), last_changed=seen, crawl_run=self.run)
+            articles.update(article_id, changes)
+        for url in dict.fromkeys([*page_urls(item), *item.urls_seen]):
+            self.db.execute(
+                "INSERT INTO article_urls (url, article_id, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+                (url, article_id, seen, seen),
+            )
+        self.counts[item.outlet][OUTCOME_COLUMNS[item.dedup]] += 1
+
+    @staticmethod
+    def _columns(item: ArticlePage) -> dict:
+        row = {name: getattr(item, name) for name in ARTICLE_COLUMNS}
+        for name in ("authors", "tags", "libya_terms"):
+            row[name] = json.dumps(row[name], ensure_ascii=False)
+        return row

@@ -1,0 +1,1 @@
+"""Fetching: the outlet registry, URL identity, crawl settings and the outlet spider."""

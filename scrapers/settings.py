@@ -1,0 +1,63 @@
+"""Crawl settings: the one place that reads environment variables.
+
+The CLI overrides a few of these per run (the archive path, the log level); everything
+else a researcher may want to tune is here, with the reason for its value.
+"""
+
+import os
+
+BOT_NAME = "libya-archive"
+SPIDER_MODULES = ["scrapers.spiders"]
+NEWSPIDER_MODULE = "scrapers.spiders"
+
+# Who we are and how to reach us: outlets' admins read this in their logs.
+CONTACT_URL = os.environ.get(
+    "LIBYA_ARCHIVE_CONTACT", "https://github.com/libya-archive/libya-archive"
+)
+USER_AGENT = (
+    f"libya-archive/0.1 (+{CONTACT_URL}; research archive of news coverage of Libya)"
+)
+
+# Politeness: robots.txt is law; AutoThrottle adapts the pace to each server's latency, so a
+# slow site gets fewer requests; a few connections per site at most.
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 32
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+COOKIES_ENABLED = False
+
+# Bounded work per response: no page is worth more than 20 MB, no server more than 30 s.
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 5
+
+# Scrapy's default of 100 items in flight per response halves throughput (scrapy issue 5182);
+# each of our responses yields at most one item anyway.
+CONCURRENT_ITEMS = 8
+
+# An unattended crawler opens no listening socket: Scrapy 2.19's remote-control server runs
+# posted Python code, and the telnet console is a shell.
+REMOTE_CONTROL_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Extraction runs in worker processes (see pipelines.extract); 0 runs it in the crawler.
+EXTRACT_WORKERS = int(os.environ.get("LIBYA_ARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
+
+# The store commits in batches: one transaction per batch, never one per article.
+STORE_BATCH_SIZE = 100
+STORE_BATCH_SECONDS = 5.0
+ARCHIVE_PATH = os.environ.get("LIBYA_ARCHIVE_DB", "archive.db")
+
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,
+    "pipelines.relevance.RelevancePipeline": 200,
+    "pipelines.dedup.DedupPipeline": 300,
+    "pipelines.store.StorePipeline": 400,
+}
+
+LOG_LEVEL = "INFO"

@@ -1,0 +1,1 @@
+"""Spiders; one, configured by outlets.yml, serves every outlet."""

@@ -1,0 +1,210 @@
+"""One spider for every outlet, driven by outlets.yml: adding an outlet needs no code.
+
+It discovers article URLs from each outlet's entry points (RSS/Atom feeds, sitemaps and
+sitemap indexes including Google News sitemaps, paginated listing pages), fetches the
+articles, and hands each page to the pipelines as an `ArticlePage`. Every request that
+fails becomes a `FetchFailure` item, so the store records it and the crawl goes on.
+Spiders never write the archive.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+import scrapy
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import Response, TextResponse
+from scrapy.selector import Selector
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap
+from twisted.internet.error import (
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+
+from scrapers.items import ArticlePage, FetchFailure
+from scrapers.registry import Listing, Outlet
+from scrapers.urls import canonical_url
+
+GZIP_MAGIC = b"\x1f\x8b"
+# A sitemap index may nest; real sites go two levels deep, loops must not go forever.
+MAX_SITEMAP_DEPTH = 4
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class OutletSpider(scrapy.Spider):
+    name = "outlets"
+
+    def __init__(self, outlets: list[Outlet], **kwargs):
+        super().__init__(**kwargs)
+        self.outlets = {o.id: o for o in outlets}
+
+    async def start(self):
+        for outlet in self.outlets.values():
+            for url in outlet.feeds:
+                yield self._request(outlet, url, self.parse_feed)
+            for url in outlet.sitemaps:
+                yield self._request(outlet, url, self.parse_sitemap, depth=0)
+            for listing in outlet.listings:
+                yield self._request(outlet, listing.url, self.parse_listing,
+                                    listing=listing, page=1)
+
+    # Entry points -------------------------------------------------------------------------
+
+    def parse_feed(self, response: Response):
+        """RSS 2.0, RSS 1.0 and Atom: the item links are the article candidates."""
+        outlet = self._outlet(response)
+        selector = Selector(text=self._body_text(response), type="xml")
+        selector.remove_namespaces()
+        links = selector.xpath(
+            "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"
+            " | //item/guid[not(@isPermaLink='false')]/text()"
+        ).getall()
+        if not links and not selector.xpath("/rss | /feed | /RDF"):
+            yield self._failure(outlet, response.url, "parse",
+                                "the feed is not RSS or Atom XML", response.status)
+            return
+        yield from self._articles(outlet, response, links)
+
+    def parse_sitemap(self, response: Response):
+        """A urlset lists articles (Google News sitemaps too); a sitemapindex lists sitemaps."""
+        outlet = self._outlet(response)
+        body = response.body
+        if body[:2] == GZIP_MAGIC:
+            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+        try:
+            sitemap = Sitemap(body)
+        except (StopIteration, SyntaxError, ValueError):
+            sitemap = None
+        if sitemap is None or sitemap.type not in ("urlset", "sitemapindex"):
+            yield self._failure(outlet, response.url, "parse",
+                                "the sitemap is not a sitemap XML document", response.status)
+            return
+        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            depth = response.meta["depth_in_index"] + 1
+            if depth > MAX_SITEMAP_DEPTH:
+                yield self._failure(outlet, response.url, "parse",
+                                    f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}")
+                return
+            for loc in locs:
+                yield self._request(outlet, urljoin(response.url, loc), self.parse_sitemap,
+                                    depth=depth)
+        else:
+            yield from self._articles(outlet, response, locs)
+
+    def parse_listing(self, response: Response):
+        """A section page: its links to articles, then the next page up to `max_pages`."""
+        outlet = self._outlet(response)
+        if not isinstance(response, TextResponse):
+            yield self._not_html(outlet, response)
+            return
+        yield from self._articles(outlet, response, response.css("a::attr(href)").getall())
+        listing: Listing = response.meta["listing"]
+        page = response.meta["page"]
+        if page < listing.max_pages:
+            next_href = response.css(listing.next).get()
+            if next_href:
+                yield self._request(outlet, response.urljoin(next_href), self.parse_listing,
+                                    listing=listing, page=page + 1)
+
+    # Articles -----------------------------------------------------------------------------
+
+    def parse_article(self, response: Response):
+        outlet = self._outlet(response)
+        if not isinstance(response, TextResponse):
+            yield self._not_html(outlet, response)
+            return
+        hops = response.meta.get("redirect_urls", [])
+        yield ArticlePage(
+            outlet=outlet.id,
+            url=response.url,
+            html=response.text,
+            scope=outlet.scope,
+            fetched=now_iso(),
+            urls_seen=[*hops, response.url],
+        )
+
+    def _articles(self, outlet: Outlet, response: Response, hrefs: list[str]):
+        """Requests for the hrefs that are the outlet's article pages, in canonical form."""
+        found = 0
+        for href in hrefs:
+            url = canonical_url(urljoin(response.url, href.strip()))
+            if outlet.is_article_url(url):
+                found += 1
+                yield self._request(outlet, url, self.parse_article)
+        if not found:
+            yield self._failure(outlet, response.url, "no-articles",
+                                "no link on this entry point matches the outlet's "
+                                "article_patterns", response.status)
+
+    # Helpers ------------------------------------------------------------------------------
+
+    def _request(self, outlet: Outlet, url: str, callback, **meta) -> scrapy.Request:
+        self.crawler.stats.inc_value(f"outlet/{outlet.id}/requests")
+        if "depth" in meta:
+            meta["depth_in_index"] = meta.pop("depth")
+        return scrapy.Request(url, callback=callback, errback=self.on_error,
+                              meta={"outlet": outlet.id, **meta})
+
+    def _outlet(self, response: Response) -> Outlet:
+        return self.outlets[response.meta["outlet"]]
+
+    @staticmethod
+    def _body_text(response: Response) -> str:
+        if isinstance(response, TextResponse):
+            return response.text
+        return response.body.decode("utf-8", errors="replace")
+
+    def _not_html(self, outlet: Outlet, response: Response) -> FetchFailure:
+        kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
+        return self._failure(outlet, response.url, "not-html",
+                             f"the response is not text or HTML (Content-Type: {kind})",
+                             response.status)
+
+    @staticmethod
+    def _failure(outlet: Outlet, url: str, kind: str, reason: str,
+                 status: int | None = None) -> FetchFailure:
+        return FetchFailure(outlet=outlet.id, url=url, kind=kind, reason=reason,
+                            status=status, time=now_iso())
+
+    def on_error(self, failure):
+        """Every failed request becomes one FetchFailure with a reason a person understands."""
+        request = failure.request
+        outlet = self.outlets[request.meta["outlet"]]
+        kind, reason, status = describe_failure(failure)
+        yield self._failure(outlet, request.url, kind, reason, status)
+
+
+def describe_failure(failure) -> tuple[str, str, int | None]:
+    """(kind, reason, HTTP status) for a Twisted failure from the download chain."""
+    if failure.check(HttpError):
+        response = failure.value.response
+        return "http", f"the server answered HTTP {response.status}", response.status
+    if failure.check(CannotResolveHostError, DNSLookupError):
+        return "dns", "the host name could not be resolved (outlet down or moved?)", None
+    if failure.check(DownloadConnectionRefusedError, ConnectionRefusedError):
+        return "connection", "the connection was refused (server down?)", None
+    if failure.check(DownloadTimeoutError, TimeoutError, TCPTimedOutError):
+        return "timeout", "the server did not answer in time", None
+    if failure.check(ResponseDataLossError):
+        return "truncated", "the server closed the connection before the page was complete", None
+    if failure.check(IgnoreRequest):
+        message = str(failure.value) or "the request was not sent"
+        if "robots" in message.lower():
+            return "robots", "robots.txt forbids this URL; it was not fetched", None
+        return "ignored", message, None
+    return "network", f"{failure.type.__name__}: {failure.getErrorMessage()}", None
