@@ -27,8 +27,14 @@ DEFAULT_DB = "archive.db"
 EXIT_REGISTRY = 2
 EXIT_ARCHIVE = 3
 
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True,
-                         type=click.Path(dir_okay=False), help="The archive file (SQLite).")
+db_option = click.option(
+    "--db",
+    "db_path",
+    default=DEFAULT_DB,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="The archive file (SQLite).",
+)
 
 
 @click.group()
@@ -69,16 +75,25 @@ def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None) -> None:
 
 def _print_run_summary(db_path: str) -> None:
     db = open_archive(db_path, readonly=True)
-    rows = list(db.query(
-        "SELECT outlet, articles_new, articles_changed, articles_unchanged, url_aliases, "
-        "irrelevant, not_articles, errors FROM crawl_runs "
-        "WHERE run = (SELECT max(run) FROM crawl_runs) ORDER BY outlet"))
-    click.echo(f"{'outlet':24} {'new':>5} {'changed':>7} {'same':>5} {'alias':>5} "
-               f"{'off-topic':>9} {'not-art':>7} {'errors':>6}", err=True)
+    rows = list(
+        db.query(
+            "SELECT outlet, articles_new, articles_changed, articles_unchanged, url_aliases, "
+            "irrelevant, not_articles, errors FROM crawl_runs "
+            "WHERE run = (SELECT max(run) FROM crawl_runs) ORDER BY outlet"
+        )
+    )
+    click.echo(
+        f"{'outlet':24} {'new':>5} {'changed':>7} {'same':>5} {'alias':>5} "
+        f"{'off-topic':>9} {'not-art':>7} {'errors':>6}",
+        err=True,
+    )
     for r in rows:
-        click.echo(f"{r['outlet']:24} {r['articles_new']:5} {r['articles_changed']:7} "
-                   f"{r['articles_unchanged']:5} {r['url_aliases']:5} {r['irrelevant']:9} "
-                   f"{r['not_articles']:7} {r['errors']:6}", err=True)
+        click.echo(
+            f"{r['outlet']:24} {r['articles_new']:5} {r['articles_changed']:7} "
+            f"{r['articles_unchanged']:5} {r['url_aliases']:5} {r['irrelevant']:9} "
+            f"{r['not_articles']:7} {r['errors']:6}",
+            err=True,
+        )
     total = db.execute("SELECT count(*) FROM articles").fetchone()[0]
     click.echo(f"{total} articles in {db_path}", err=True)
     db.close()
@@ -86,11 +101,21 @@ def _print_run_summary(db_path: str) -> None:
 
 @cli.command()
 @db_option
-@click.option("--outlets", "outlets_file", default=str(PROJECT_DIR / "outlets.yml"),
-              show_default="outlets.yml", type=click.Path(dir_okay=False),
-              help="The outlet registry.")
-@click.option("--outlet", "outlet_ids", multiple=True, metavar="ID",
-              help="Crawl only this outlet (repeatable). Default: every enabled outlet.")
+@click.option(
+    "--outlets",
+    "outlets_file",
+    default=str(PROJECT_DIR / "outlets.yml"),
+    show_default="outlets.yml",
+    type=click.Path(dir_okay=False),
+    help="The outlet registry.",
+)
+@click.option(
+    "--outlet",
+    "outlet_ids",
+    multiple=True,
+    metavar="ID",
+    help="Crawl only this outlet (repeatable). Default: every enabled outlet.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log to this file.")
 def crawl(db_path, outlets_file, outlet_ids, verbose, log_file):
@@ -110,8 +135,12 @@ def crawl(db_path, outlets_file, outlet_ids, verbose, log_file):
 
 @cli.command()
 @db_option
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. 0.0.0.0 exposes the archive to the network.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. 0.0.0.0 exposes the archive to the network.",
+)
 @click.option("--port", default=8001, show_default=True, type=int)
 def serve(db_path, host, port):
     """Browse, search and export the archive in Datasette.
@@ -125,28 +154,50 @@ def serve(db_path, host, port):
     except ArchiveError as exc:
         _fail(str(exc), EXIT_ARCHIVE)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        click.secho(f"Warning: serving on {host}: anyone who can reach this machine can read "
-                    "the archive.", fg="yellow", err=True)
+        click.secho(
+            f"Warning: serving on {host}: anyone who can reach this machine can read the archive.",
+            fg="yellow",
+            err=True,
+        )
     sys.exit(subprocess.call(datasette_command(db_path, host, port)))
 
 
 def datasette_command(db_path: str, host: str, port: int) -> list[str]:
     """The Datasette command line that serves the archive with our metadata and settings."""
     return [
-        sys.executable, "-m", "datasette", "serve", str(db_path),
-        "--metadata", str(METADATA), "--host", host, "--port", str(port),
+        sys.executable,
+        "-m",
+        "datasette",
+        "serve",
+        str(db_path),
+        "--metadata",
+        str(METADATA),
+        "--host",
+        host,
+        "--port",
+        str(port),
         # Facet suggestions cost most of a page's time on a large archive (DESIGN.md).
-        "--setting", "suggest_facets", "off",
-        "--setting", "sql_time_limit_ms", "5000",
+        "--setting",
+        "suggest_facets",
+        "off",
+        "--setting",
+        "sql_time_limit_ms",
+        "5000",
     ]
 
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Write to this file instead of standard output.",
+)
 def export(db_path, fmt, output):
     """Export every article as CSV or JSON Lines, newest first, streamed.
 

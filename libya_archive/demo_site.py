@@ -21,8 +21,11 @@ REWRITTEN_TYPES = ("text/", "application/xml", "application/rss+xml", "applicati
 class DemoHandler(SimpleHTTPRequestHandler):
     """Static files, with the demo origin replaced in text bodies."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".xml": "application/xml",
-                      ".html": "text/html; charset=utf-8"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".xml": "application/xml",
+        ".html": "text/html; charset=utf-8",
+    }
 
     def __init__(self, *args, origin: str, **kwargs):
         self.origin = origin.encode("ascii")
@@ -74,4 +77,3 @@ class SiteServer:
     def rewrite(self, text: str) -> str:
         """Text written for the demo origin, pointed at this server."""
         return text.replace(DEMO_ORIGIN, self.origin)
-

@@ -10,9 +10,26 @@ import sqlite_utils
 
 # The exported columns, in the order a spreadsheet shows them; documented in the README.
 COLUMNS = (
-    "id", "url", "outlet", "title", "byline", "authors", "published", "published_date",
-    "modified", "language", "word_count", "relevance", "libya_terms", "description", "tags",
-    "image", "text", "first_seen", "last_seen", "last_changed",
+    "id",
+    "url",
+    "outlet",
+    "title",
+    "byline",
+    "authors",
+    "published",
+    "published_date",
+    "modified",
+    "language",
+    "word_count",
+    "relevance",
+    "libya_terms",
+    "description",
+    "tags",
+    "image",
+    "text",
+    "first_seen",
+    "last_seen",
+    "last_changed",
 )
 JSON_COLUMNS = ("authors", "tags", "libya_terms")
 

@@ -33,8 +33,9 @@ def open_archive(path: str | Path, readonly: bool = False) -> sqlite_utils.Datab
     path = Path(path)
     if readonly:
         if not path.exists():
-            raise ArchiveError(f"{path}: no archive here (run `libya-archive crawl` or "
-                               "`libya-archive demo` first)")
+            raise ArchiveError(
+                f"{path}: no archive here (run `libya-archive crawl` or `libya-archive demo` first)"
+            )
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         db = sqlite_utils.Database(conn)
     else:
@@ -55,18 +56,34 @@ def open_archive(path: str | Path, readonly: bool = False) -> sqlite_utils.Datab
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
     """The tables of the first version: outlets, articles (+FTS), URLs, runs, errors."""
     db["outlets"].create(
-        {"id": str, "name": str, "homepage": str, "language": str, "country": str,
-         "scope": str},
+        {"id": str, "name": str, "homepage": str, "language": str, "country": str, "scope": str},
         pk="id",
     )
     db["articles"].create(
         {
-            "id": int, "url": str, "outlet": str, "title": str, "byline": str,
-            "authors": str, "published": str, "published_date": str, "modified": str,
-            "language": str, "description": str, "tags": str, "image": str, "text": str,
-            "word_count": int, "relevance": float, "libya_terms": str,
-            "content_hash": str, "cluster_id": int, "first_seen": str, "last_seen": str,
-            "last_changed": str, "crawl_run": int,
+            "id": int,
+            "url": str,
+            "outlet": str,
+            "title": str,
+            "byline": str,
+            "authors": str,
+            "published": str,
+            "published_date": str,
+            "modified": str,
+            "language": str,
+            "description": str,
+            "tags": str,
+            "image": str,
+            "text": str,
+            "word_count": int,
+            "relevance": float,
+            "libya_terms": str,
+            "content_hash": str,
+            "cluster_id": int,
+            "first_seen": str,
+            "last_seen": str,
+            "last_changed": str,
+            "crawl_run": int,
         },
         pk="id",
         not_null={"url", "outlet"},
@@ -86,16 +103,33 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     db["article_urls"].create_index(["article_id"])
     db["crawl_runs"].create(
         {
-            "run": int, "outlet": str, "started": str, "finished": str, "requests": int,
-            "responses": str, "articles_new": int, "articles_changed": int,
-            "articles_unchanged": int, "url_aliases": int, "irrelevant": int,
-            "not_articles": int, "errors": int,
+            "run": int,
+            "outlet": str,
+            "started": str,
+            "finished": str,
+            "requests": int,
+            "responses": str,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "url_aliases": int,
+            "irrelevant": int,
+            "not_articles": int,
+            "errors": int,
         },
         pk=("run", "outlet"),
     )
     db["fetch_errors"].create(
-        {"id": int, "run": int, "outlet": str, "url": str, "kind": str, "reason": str,
-         "status": int, "time": str},
+        {
+            "id": int,
+            "run": int,
+            "outlet": str,
+            "url": str,
+            "kind": str,
+            "reason": str,
+            "status": int,
+            "time": str,
+        },
         pk="id",
     )
     db["fetch_errors"].create_index(["outlet", "time"])

@@ -89,17 +89,26 @@ class DedupPipeline:
         if url in self.run_urls:
             article_url = self.run_urls[url]
             return article_url, self.run_hashes[article_url]
-        row = self._db().execute(
-            "SELECT a.url, a.content_hash FROM article_urls u "
-            "JOIN articles a ON a.id = u.article_id WHERE u.url = ?", (url,)
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT a.url, a.content_hash FROM article_urls u "
+                "JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
+                (url,),
+            )
+            .fetchone()
+        )
         return (row[0], row[1]) if row else None
 
     def _article_for_text(self, outlet: str, digest: str) -> str | None:
         if (outlet, digest) in self.run_texts:
             return self.run_texts[(outlet, digest)]
-        row = self._db().execute(
-            "SELECT url FROM articles WHERE outlet = ? AND content_hash = ? LIMIT 1",
-            (outlet, digest),
-        ).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT url FROM articles WHERE outlet = ? AND content_hash = ? LIMIT 1",
+                (outlet, digest),
+            )
+            .fetchone()
+        )
         return row[0] if row else None

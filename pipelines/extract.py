@@ -53,8 +53,10 @@ MODIFIED_XPATHS = (
     "//meta[@property='article:modified_time']/@content",
     "//meta[@itemprop='dateModified']/@content",
 )
-ISO_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-                           r"(Z|[+-]\d{2}:?\d{2})?)?$")
+ISO_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+    r"(Z|[+-]\d{2}:?\d{2})?)?$"
+)
 
 
 def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
@@ -80,19 +82,26 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         "stamps": _first_values(tree, PUBLISHED_XPATHS),
         "modified": _first_values(tree, MODIFIED_XPATHS),
         "json_ld": _json_ld_dates(tree),
-        "canonical": _first_values(tree, ("//link[@rel='canonical']/@href",
-                                          "//meta[@property='og:url']/@content")),
+        "canonical": _first_values(
+            tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
+        ),
     }
-    doc = trafilatura.bare_extraction(tree, url=url, with_metadata=True, include_comments=False,
-                                      date_extraction_params={"original_date": True,
-                                                              "extensive_search": True})
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={"original_date": True, "extensive_search": True},
+    )
     if doc is None:
         return {**_empty(), "language": markup["language"]}
     authors = split_authors(doc.author)
     text = trim_trailing_furniture(doc.text or "")
     published = _published(doc.date, markup["json_ld"]["published"] + markup["stamps"])
-    modified = next((s for s in markup["json_ld"]["modified"] + markup["modified"]
-                     if ISO_TIMESTAMP.match(s)), None)
+    modified = next(
+        (s for s in markup["json_ld"]["modified"] + markup["modified"] if ISO_TIMESTAMP.match(s)),
+        None,
+    )
     return {
         "title": _clean(doc.title),
         "byline": ", ".join(authors) or None,
@@ -102,8 +111,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         "modified": modified,
         "language": markup["language"] or doc.language,
         "description": _clean(doc.description),
-        "tags": sorted({t.strip() for t in (doc.tags or []) + (doc.categories or [])
-                        if t.strip()}),
+        "tags": sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()}),
         "image": doc.image,
         "text": text,
         "word_count": len(text.split()),
@@ -162,8 +170,10 @@ def _json_ld_dates(tree) -> dict[str, list[str]]:
 
 
 def _page_language(tree) -> str | None:
-    for value in tree.xpath("/html/@lang | //meta[@property='og:locale']/@content"
-                            " | //meta[@http-equiv='content-language']/@content"):
+    for value in tree.xpath(
+        "/html/@lang | //meta[@property='og:locale']/@content"
+        " | //meta[@http-equiv='content-language']/@content"
+    ):
         code = value.strip().replace("_", "-").split("-")[0].lower()
         if len(code) == 2 and code.isalpha():
             return code
@@ -183,9 +193,21 @@ def _clean(value: str | None) -> str | None:
 
 
 def _empty() -> dict[str, Any]:
-    return {"title": None, "byline": None, "authors": [], "published": None,
-            "published_date": None, "modified": None, "language": None, "description": None,
-            "tags": [], "image": None, "text": "", "word_count": 0, "canonical": None}
+    return {
+        "title": None,
+        "byline": None,
+        "authors": [],
+        "published": None,
+        "published_date": None,
+        "modified": None,
+        "language": None,
+        "description": None,
+        "tags": [],
+        "image": None,
+        "text": "",
+        "word_count": 0,
+        "canonical": None,
+    }
 
 
 class ExtractPipeline:

@@ -20,13 +20,29 @@ from pipelines.dedup import page_urls
 from scrapers.items import ArticlePage, FetchFailure
 
 ARTICLE_COLUMNS = (
-    "title", "byline", "authors", "published", "published_date", "modified", "language",
-    "description", "tags", "image", "text", "word_count", "relevance", "libya_terms",
+    "title",
+    "byline",
+    "authors",
+    "published",
+    "published_date",
+    "modified",
+    "language",
+    "description",
+    "tags",
+    "image",
+    "text",
+    "word_count",
+    "relevance",
+    "libya_terms",
     "content_hash",
 )
 # Counter names per outlet, as columns of crawl_runs.
-OUTCOME_COLUMNS = {"new": "articles_new", "changed": "articles_changed",
-                   "unchanged": "articles_unchanged", "alias": "url_aliases"}
+OUTCOME_COLUMNS = {
+    "new": "articles_new",
+    "changed": "articles_changed",
+    "unchanged": "articles_unchanged",
+    "alias": "url_aliases",
+}
 DROP_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
 
 
@@ -73,8 +89,10 @@ class StorePipeline:
     def process_item(self, item):
         if isinstance(item, ArticlePage | FetchFailure):
             self.buffer.append(item)
-            if (len(self.buffer) >= self.batch_size
-                    or time.monotonic() - self.last_flush >= self.batch_seconds):
+            if (
+                len(self.buffer) >= self.batch_size
+                or time.monotonic() - self.last_flush >= self.batch_seconds
+            ):
                 self.flush()
         return item
 
@@ -84,8 +102,10 @@ class StorePipeline:
         with self.db.atomic():
             for outlet in self.crawler.spider.outlets:
                 counts = self.counts[outlet]
-                record = {column: counts[column] for column in
-                          (*OUTCOME_COLUMNS.values(), *DROP_COLUMNS.values(), "errors")}
+                record = {
+                    column: counts[column]
+                    for column in (*OUTCOME_COLUMNS.values(), *DROP_COLUMNS.values(), "errors")
+                }
                 record.update(
                     finished=now_iso(),
                     requests=stats.get_value(f"outlet/{outlet}/requests", 0),
@@ -121,8 +141,15 @@ class StorePipeline:
 
     def _write_failure(self, failure: FetchFailure) -> None:
         self.db["fetch_errors"].insert(
-            {"run": self.run, "outlet": failure.outlet, "url": failure.url, "kind": failure.kind,
-             "reason": failure.reason, "status": failure.status, "time": failure.time}
+            {
+                "run": self.run,
+                "outlet": failure.outlet,
+                "url": failure.url,
+                "kind": failure.kind,
+                "reason": failure.reason,
+                "status": failure.status,
+                "time": failure.time,
+            }
         )
         self.counts[failure.outlet]["errors"] += 1
 
@@ -131,9 +158,15 @@ class StorePipeline:
         seen = item.fetched
         if item.dedup == "new":
             article_id = articles.insert(
-                {**self._columns(item), "url": item.article_url, "outlet": item.outlet,
-                 "first_seen": seen, "last_seen": seen, "last_changed": seen,
-                 "crawl_run": self.run}
+                {
+                    **self._columns(item),
+                    "url": item.article_url,
+                    "outlet": item.outlet,
+                    "first_seen": seen,
+                    "last_seen": seen,
+                    "last_changed": seen,
+                    "crawl_run": self.run,
+                }
             ).last_pk
         else:
             article_id = self.db.execute(

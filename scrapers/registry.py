@@ -20,8 +20,19 @@ LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 
 KNOWN_FIELDS = {
-    "id", "name", "homepage", "language", "country", "scope", "enabled",
-    "feeds", "sitemaps", "listings", "article_patterns", "exclude_patterns", "domains",
+    "id",
+    "name",
+    "homepage",
+    "language",
+    "country",
+    "scope",
+    "enabled",
+    "feeds",
+    "sitemaps",
+    "listings",
+    "article_patterns",
+    "exclude_patterns",
+    "domains",
 }
 LISTING_FIELDS = {"url", "max_pages", "next"}
 
@@ -193,24 +204,28 @@ class _Checker:
                 raise self.fail("listings", f"expected a URL or a mapping, got {value!r}")
             extra = set(value) - LISTING_FIELDS
             if extra:
-                raise self.fail("listings", f"unknown key(s) {sorted(extra)}; known: "
-                                f"{sorted(LISTING_FIELDS)}")
+                raise self.fail(
+                    "listings", f"unknown key(s) {sorted(extra)}; known: {sorted(LISTING_FIELDS)}"
+                )
             max_pages = value.get("max_pages", 1)
             if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
-                raise self.fail("listings", f"max_pages must be a whole number >= 1, "
-                                f"got {max_pages!r}")
+                raise self.fail(
+                    "listings", f"max_pages must be a whole number >= 1, got {max_pages!r}"
+                )
             next_selector = value.get("next", DEFAULT_NEXT_SELECTOR)
             if not isinstance(next_selector, str):
                 raise self.fail("listings", f"next must be a CSS selector, got {next_selector!r}")
-            listings.append(Listing(self.url("listings", value.get("url")), max_pages,
-                                    next_selector))
+            listings.append(
+                Listing(self.url("listings", value.get("url")), max_pages, next_selector)
+            )
         return tuple(listings)
 
 
 def _parse_outlet(path: Path, index: int, entry) -> Outlet:
     if not isinstance(entry, dict):
-        raise RegistryError(f"{path}: outlet #{index + 1}: expected a mapping of fields, "
-                            f"got {entry!r}")
+        raise RegistryError(
+            f"{path}: outlet #{index + 1}: expected a mapping of fields, got {entry!r}"
+        )
     check = _Checker(path, index, entry)
     unknown = set(entry) - KNOWN_FIELDS
     if unknown:
@@ -238,9 +253,13 @@ def _parse_outlet(path: Path, index: int, entry) -> Outlet:
         domains=tuple(str(d).lower() for d in check.list("domains")),
     )
     if not (outlet.feeds or outlet.sitemaps or outlet.listings):
-        raise check.fail("feeds", "the outlet has no entry point: give at least one of "
-                         "feeds, sitemaps or listings")
+        raise check.fail(
+            "feeds",
+            "the outlet has no entry point: give at least one of feeds, sitemaps or listings",
+        )
     if not outlet.article_patterns:
-        raise check.fail("article_patterns", "missing: give at least one regular expression "
-                         "that matches the outlet's article URLs")
+        raise check.fail(
+            "article_patterns",
+            "missing: give at least one regular expression that matches the outlet's article URLs",
+        )
     return outlet

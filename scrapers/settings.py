@@ -14,9 +14,7 @@ NEWSPIDER_MODULE = "scrapers.spiders"
 CONTACT_URL = os.environ.get(
     "LIBYA_ARCHIVE_CONTACT", "https://github.com/libya-archive/libya-archive"
 )
-USER_AGENT = (
-    f"libya-archive/0.1 (+{CONTACT_URL}; research archive of news coverage of Libya)"
-)
+USER_AGENT = f"libya-archive/0.1 (+{CONTACT_URL}; research archive of news coverage of Libya)"
 
 # Politeness: robots.txt is law; AutoThrottle adapts the pace to each server's latency, so a
 # slow site gets fewer requests; a few connections per site at most.

@@ -59,8 +59,9 @@ class OutletSpider(scrapy.Spider):
             for url in outlet.sitemaps:
                 yield self._request(outlet, url, self.parse_sitemap, depth=0)
             for listing in outlet.listings:
-                yield self._request(outlet, listing.url, self.parse_listing,
-                                    listing=listing, page=1)
+                yield self._request(
+                    outlet, listing.url, self.parse_listing, listing=listing, page=1
+                )
 
     # Entry points -------------------------------------------------------------------------
 
@@ -74,8 +75,9 @@ class OutletSpider(scrapy.Spider):
             " | //item/guid[not(@isPermaLink='false')]/text()"
         ).getall()
         if not links and not selector.xpath("/rss | /feed | /RDF"):
-            yield self._failure(outlet, response.url, "parse",
-                                "the feed is not RSS or Atom XML", response.status)
+            yield self._failure(
+                outlet, response.url, "parse", "the feed is not RSS or Atom XML", response.status
+            )
             return
         yield from self._articles(outlet, response, links)
 
@@ -90,19 +92,29 @@ class OutletSpider(scrapy.Spider):
         except (StopIteration, SyntaxError, ValueError):
             sitemap = None
         if sitemap is None or sitemap.type not in ("urlset", "sitemapindex"):
-            yield self._failure(outlet, response.url, "parse",
-                                "the sitemap is not a sitemap XML document", response.status)
+            yield self._failure(
+                outlet,
+                response.url,
+                "parse",
+                "the sitemap is not a sitemap XML document",
+                response.status,
+            )
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
             depth = response.meta["depth_in_index"] + 1
             if depth > MAX_SITEMAP_DEPTH:
-                yield self._failure(outlet, response.url, "parse",
-                                    f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}")
+                yield self._failure(
+                    outlet,
+                    response.url,
+                    "parse",
+                    f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}",
+                )
                 return
             for loc in locs:
-                yield self._request(outlet, urljoin(response.url, loc), self.parse_sitemap,
-                                    depth=depth)
+                yield self._request(
+                    outlet, urljoin(response.url, loc), self.parse_sitemap, depth=depth
+                )
         else:
             yield from self._articles(outlet, response, locs)
 
@@ -118,8 +130,13 @@ class OutletSpider(scrapy.Spider):
         if page < listing.max_pages:
             next_href = response.css(listing.next).get()
             if next_href:
-                yield self._request(outlet, response.urljoin(next_href), self.parse_listing,
-                                    listing=listing, page=page + 1)
+                yield self._request(
+                    outlet,
+                    response.urljoin(next_href),
+                    self.parse_listing,
+                    listing=listing,
+                    page=page + 1,
+                )
 
     # Articles -----------------------------------------------------------------------------
 
@@ -147,9 +164,13 @@ class OutletSpider(scrapy.Spider):
                 found += 1
                 yield self._request(outlet, url, self.parse_article)
         if not found:
-            yield self._failure(outlet, response.url, "no-articles",
-                                "no link on this entry point matches the outlet's "
-                                "article_patterns", response.status)
+            yield self._failure(
+                outlet,
+                response.url,
+                "no-articles",
+                "no link on this entry point matches the outlet's article_patterns",
+                response.status,
+            )
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -157,8 +178,9 @@ class OutletSpider(scrapy.Spider):
         self.crawler.stats.inc_value(f"outlet/{outlet.id}/requests")
         if "depth" in meta:
             meta["depth_in_index"] = meta.pop("depth")
-        return scrapy.Request(url, callback=callback, errback=self.on_error,
-                              meta={"outlet": outlet.id, **meta})
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta={"outlet": outlet.id, **meta}
+        )
 
     def _outlet(self, response: Response) -> Outlet:
         return self.outlets[response.meta["outlet"]]
@@ -171,15 +193,21 @@ class OutletSpider(scrapy.Spider):
 
     def _not_html(self, outlet: Outlet, response: Response) -> FetchFailure:
         kind = response.headers.get("Content-Type", b"unknown").decode("latin-1")
-        return self._failure(outlet, response.url, "not-html",
-                             f"the response is not text or HTML (Content-Type: {kind})",
-                             response.status)
+        return self._failure(
+            outlet,
+            response.url,
+            "not-html",
+            f"the response is not text or HTML (Content-Type: {kind})",
+            response.status,
+        )
 
     @staticmethod
-    def _failure(outlet: Outlet, url: str, kind: str, reason: str,
-                 status: int | None = None) -> FetchFailure:
-        return FetchFailure(outlet=outlet.id, url=url, kind=kind, reason=reason,
-                            status=status, time=now_iso())
+    def _failure(
+        outlet: Outlet, url: str, kind: str, reason: str, status: int | None = None
+    ) -> FetchFailure:
+        return FetchFailure(
+            outlet=outlet.id, url=url, kind=kind, reason=reason, status=status, time=now_iso()
+        )
 
     def on_error(self, failure):
         """Every failed request becomes one FetchFailure with a reason a person understands."""
