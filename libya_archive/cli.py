@@ -16,11 +16,10 @@ from pathlib import Path
 import click
 
 from libya_archive import export as exporter
+from libya_archive.serve import PROJECT_DIR, datasette_command
 from pipelines.archive import ArchiveError, open_archive
 from scrapers.registry import RegistryError, load_outlets, select_outlets
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-METADATA = PROJECT_DIR / "metadata.yml"
 DEFAULT_DB = "archive.db"
 
 # Exit codes cron can tell apart.
@@ -162,30 +161,6 @@ def serve(db_path, host, port):
     sys.exit(subprocess.call(datasette_command(db_path, host, port)))
 
 
-def datasette_command(db_path: str, host: str, port: int) -> list[str]:
-    """The Datasette command line that serves the archive with our metadata and settings."""
-    return [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        str(db_path),
-        "--metadata",
-        str(METADATA),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        # Facet suggestions cost most of a page's time on a large archive (DESIGN.md).
-        "--setting",
-        "suggest_facets",
-        "off",
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
-    ]
-
-
 @cli.command()
 @db_option
 @click.option(
@@ -250,8 +225,15 @@ def extract(source, url):
 @db_option
 @click.option("--no-serve", is_flag=True, help="Build the demo archive, then exit.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Datasette's port.")
+@click.option(
+    "--site-port",
+    default=8642,
+    show_default=True,
+    type=int,
+    help="Port of the demo site; a fixed one keeps article URLs stable across demo runs.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
-def demo(db_path, no_serve, port, verbose):
+def demo(db_path, no_serve, port, site_port, verbose):
     """Crawl the bundled offline demo site into an archive and browse it.
 
     Serves demo/site on 127.0.0.1, crawls it with the real crawler through demo/outlets.yml,
@@ -264,7 +246,12 @@ def demo(db_path, no_serve, port, verbose):
     from libya_archive.demo_site import DEMO_DIR, SiteServer
 
     registry = DEMO_DIR / "outlets.yml"
-    with SiteServer(DEMO_DIR / "site") as site:
+    try:
+        site = SiteServer(DEMO_DIR / "site", port=site_port)
+    except OSError:
+        click.echo(f"Port {site_port} is taken; serving the demo site on a free port.", err=True)
+        site = SiteServer(DEMO_DIR / "site")
+    with site:
         outlets = _load(str(registry), (), text=site.rewrite(registry.read_text("utf-8")))
         click.echo(f"Demo site on {site.origin}; crawling it into {db_path}", err=True)
         _crawl(outlets, db_path, verbose, None)

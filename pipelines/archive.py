@@ -84,6 +84,7 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
             "last_seen": str,
             "last_changed": str,
             "crawl_run": int,
+            "published_order": str,
         },
         pk="id",
         not_null={"url", "outlet"},
@@ -92,7 +93,7 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     articles = db["articles"]
     articles.create_index(["url"], unique=True)
     articles.create_index(["outlet", "content_hash"])
-    articles.create_index(["published_date", "id"])
+    articles.create_index(["published_order"], unique=True)
     articles.create_index(["outlet", "published_date"])
     articles.create_index(["language"])
     db["article_urls"].create(
@@ -135,6 +136,25 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     db["fetch_errors"].create_index(["outlet", "time"])
     articles.enable_fts(list(FTS_COLUMNS), tokenize=FTS_TOKENIZER, create_triggers=False)
     _create_fts_triggers(db)
+    _create_order_triggers(db)
+
+
+def _create_order_triggers(db: sqlite_utils.Database) -> None:
+    """Maintain published_order: the publication day made unique by the article id.
+
+    Datasette pages and streams CSV wrongly when a table is sorted by a column that is not
+    unique, and "newest first" is the order researchers want: so the newest-first sort key
+    is the day plus the zero-padded id, kept by the database itself.
+    """
+    order = "coalesce(new.published_date, '0000-00-00') || '/' || printf('%010d', new.id)"
+    db.executescript(f"""
+        CREATE TRIGGER articles_order_ai AFTER INSERT ON articles BEGIN
+          UPDATE articles SET published_order = {order} WHERE id = new.id;
+        END;
+        CREATE TRIGGER articles_order_au AFTER UPDATE OF published_date ON articles BEGIN
+          UPDATE articles SET published_order = {order} WHERE id = new.id;
+        END;
+    """)
 
 
 def _create_fts_triggers(db: sqlite_utils.Database) -> None:

@@ -1,0 +1,45 @@
+"""Serving the archive in Datasette with the project's metadata.yml and settings."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+METADATA = PROJECT_DIR / "metadata.yml"
+METADATA_DATABASE = "archive"  # the database key metadata.yml is written for
+
+# Facet suggestions cost most of a page's time on a large archive (DESIGN.md);
+# the time limit keeps one heavy query from tying up the server.
+SETTINGS = {"suggest_facets": False, "sql_time_limit_ms": 5000, "default_page_size": 50}
+
+
+def metadata_for(db_path: str | Path) -> dict:
+    """metadata.yml, applied to the archive file actually served.
+
+    Datasette names a database after its file (demo.db is "demo"), and metadata is keyed
+    by that name; this re-keys the archive's entry so any file name gets it.
+    """
+    metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    databases = metadata.get("databases", {})
+    if METADATA_DATABASE in databases:
+        databases[Path(db_path).stem] = databases.pop(METADATA_DATABASE)
+    return metadata
+
+
+def datasette_command(db_path: str | Path, host: str, port: int) -> list[str]:
+    """The command line that serves the archive, metadata written to a temporary file."""
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".json", prefix="libya-archive-metadata-", delete=False
+    ) as handle:
+        json.dump(metadata_for(db_path), handle)
+    command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
+    command += ["--metadata", handle.name, "--host", host, "--port", str(port)]
+    for name, value in SETTINGS.items():
+        value = ("on" if value else "off") if isinstance(value, bool) else str(value)
+        command += ["--setting", name, value]
+    return command

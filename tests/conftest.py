@@ -1,0 +1,77 @@
+"""Shared fixtures: the demo site served on 127.0.0.1 and crawled by the real crawler.
+
+Crawls run `python -m libya_archive crawl` in a subprocess, as a researcher would: Scrapy's
+reactor cannot restart inside one test process, and the subprocess also proves the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from libya_archive.demo_site import DEMO_DIR, SiteServer
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+CRAWL_TIMEOUT = 300  # seconds; the demo crawl takes a few
+
+
+def run_cli(*args: str, timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess:
+    """Run `libya-archive ARGS` in a subprocess from the project directory."""
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    return subprocess.run(
+        [sys.executable, "-m", "libya_archive", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+
+
+def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
+    result = run_cli("crawl", "--outlets", str(registry), "--db", str(db), *extra)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="session")
+def demo_site():
+    """The demo site on a free port of 127.0.0.1, for the whole test session."""
+    with SiteServer(DEMO_DIR / "site") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def demo_registry(demo_site, tmp_path_factory) -> Path:
+    """demo/outlets.yml pointed at the running demo site."""
+    path = tmp_path_factory.mktemp("registry") / "outlets.yml"
+    path.write_text(demo_site.rewrite((DEMO_DIR / "outlets.yml").read_text("utf-8")), "utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_archive(demo_registry, tmp_path_factory) -> Path:
+    """An archive built by one real crawl of the demo site (shared, treat as read-only)."""
+    db = tmp_path_factory.mktemp("archive") / "demo.db"
+    crawl(demo_registry, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def demo_content() -> dict[str, list[dict]]:
+    """The demo's article sources, per outlet: what the archive should hold."""
+    return {
+        path.stem: yaml.safe_load(path.read_text("utf-8"))["articles"]
+        for path in sorted((DEMO_DIR / "content").glob("*.yml"))
+    }
