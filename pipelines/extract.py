@@ -38,7 +38,7 @@ TRAILING_FURNITURE = re.compile(
     re.IGNORECASE,
 )
 AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&|\bو\b|،)\s*")
-AUTHOR_PREFIX = re.compile(r"^\s*(by|par|di|بقلم|كتب|كتبت)\s*:?\s*", re.IGNORECASE)
+AUTHOR_PREFIX = re.compile(r"^\s*(by|par|di|بقلم|كتب|كتبت)(\s*:\s*|\s+)", re.IGNORECASE)
 
 # Where a page states its publication time: the first one whose day agrees with
 # trafilatura's date wins, so we keep the time and zone without trusting a wrong day.

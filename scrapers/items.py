@@ -16,7 +16,7 @@ class ArticlePage:
     # Set by the spider.
     outlet: str
     url: str  # the URL as fetched, after redirects
-    html: str
+    html: str = field(repr=False)  # kept out of logs, which would drown in it
     scope: str  # the outlet's scope: "libya" keeps everything, "general" only Libya articles
     fetched: str  # ISO 8601, UTC
     urls_seen: list[str] = field(default_factory=list)  # request URL and every redirect hop
@@ -32,7 +32,7 @@ class ArticlePage:
     description: str | None = None
     tags: list[str] = field(default_factory=list)
     image: str | None = None
-    text: str = ""
+    text: str = field(default="", repr=False)
     word_count: int = 0
     page_canonical: str | None = None  # <link rel=canonical> or og:url, as the page states it
 

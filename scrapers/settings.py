@@ -59,3 +59,6 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+# Dropping off-topic articles and non-article pages is routine, not a warning; the run's
+# record counts them (crawl_runs).
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
