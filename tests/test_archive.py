@@ -11,8 +11,14 @@ from pipelines.archive import ArchiveError, migrations, open_archive
 def test_a_new_archive_gets_every_table_wal_and_fts(tmp_path):
     db = open_archive(tmp_path / "a.db")
     tables = set(db.table_names())
-    for name in ("outlets", "articles", "article_urls", "crawl_runs", "fetch_errors",
-                 "articles_fts"):
+    for name in (
+        "outlets",
+        "articles",
+        "article_urls",
+        "crawl_runs",
+        "fetch_errors",
+        "articles_fts",
+    ):
         assert name in tables
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     fts_sql = db["articles_fts"].schema
@@ -37,8 +43,9 @@ def test_an_old_archive_is_upgraded_in_place_not_rebuilt(tmp_path):
 def test_reopening_an_archive_applies_nothing_and_keeps_rows(tmp_path):
     path = tmp_path / "a.db"
     db = open_archive(path)
-    db["outlets"].insert({"id": "x", "name": "X", "homepage": "h", "language": "en",
-                          "scope": "libya"})
+    db["outlets"].insert(
+        {"id": "x", "name": "X", "homepage": "h", "language": "en", "scope": "libya"}
+    )
     applied = [m.name for m in migrations.applied(db)]
     db.close()
     db = open_archive(path)
@@ -58,10 +65,21 @@ def test_a_file_that_is_not_sqlite_gets_a_clear_error_and_is_left_alone(tmp_path
 
 def test_fts_triggers_reindex_only_when_text_changes(tmp_path):
     db = open_archive(tmp_path / "a.db")
-    db["outlets"].insert({"id": "o", "name": "O", "homepage": "h", "language": "en",
-                          "scope": "libya"})
-    pk = db["articles"].insert({"url": "u", "outlet": "o", "title": "Sirte port reopens",
-                                "text": "Ships returned to Sirte."}).last_pk
+    db["outlets"].insert(
+        {"id": "o", "name": "O", "homepage": "h", "language": "en", "scope": "libya"}
+    )
+    pk = (
+        db["articles"]
+        .insert(
+            {
+                "url": "u",
+                "outlet": "o",
+                "title": "Sirte port reopens",
+                "text": "Ships returned to Sirte.",
+            }
+        )
+        .last_pk
+    )
     search = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
     assert db.execute(search, ("sirte",)).fetchall() == [(pk,)]
     db["articles"].update(pk, {"last_seen": "2026-01-01"})

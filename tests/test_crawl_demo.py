@@ -100,7 +100,7 @@ def test_syndicated_story_is_one_row_per_outlet(demo_archive, demo_content):
         "SELECT outlet, content_hash FROM articles WHERE url LIKE '%' || ? ",
         (carried["inewstoday"][0]["path"],),
     )
-    (outlet, digest), = title_rows
+    ((outlet, digest),) = title_rows
     copies = query(demo_archive, "SELECT outlet FROM articles WHERE content_hash = ?", (digest,))
     assert {o for (o,) in copies} == outlets
 
@@ -121,7 +121,7 @@ def test_second_crawl_adds_no_row_and_moves_only_last_seen(demo_archive, demo_re
     after = query(db, f"SELECT {columns} FROM articles ORDER BY id")
     assert after == before
     assert query(db, "SELECT count(*) FROM article_urls") == urls_before
-    (new, changed, unchanged), = query(
+    ((new, changed, unchanged),) = query(
         db,
         "SELECT sum(articles_new), sum(articles_changed), sum(articles_unchanged) "
         "FROM crawl_runs WHERE run = 2",

@@ -54,9 +54,7 @@ def test_metadata_descriptions_and_search_are_applied(get):
     assert response.status_code == 200
     assert "One row per article" in response.text  # the table description
     assert 'name="_search"' in response.text  # the full-text search box
-    search = get(
-        "/demo/articles.json?_shape=objects&_search=Haftar&_col=title"
-    )
+    search = get("/demo/articles.json?_shape=objects&_search=Haftar&_col=title")
     titles = [row["title"] for row in search.json()["rows"]]
     assert "Turkey warns Haftar's forces against attacks on interests in Libya" in titles
     index = get("/")

@@ -37,7 +37,8 @@ def test_metadata_describes_exactly_the_archive_schema(tmp_path):
             continue
         columns = set(db[name].columns_dict)
         described = set(table["columns"])
-        assert described == columns, f"{name}: undocumented {columns - described}, " \
-            f"unknown {described - columns}"
+        assert described == columns, (
+            f"{name}: undocumented {columns - described}, unknown {described - columns}"
+        )
     visible = {t for t in db.table_names() if not t.startswith("articles_fts")}
     assert visible <= set(tables), f"tables without a description: {visible - set(tables)}"

@@ -47,16 +47,27 @@ def test_a_good_registry_loads_with_its_entry_points(tmp_path):
     [
         (("scope: libya", "scope: everything"), "tripoli-tribune", "scope", "not one of"),
         (("language: en", "language: English"), "tripoli-tribune", "language", "does not match"),
-        (("homepage: https://tribune.example/", "homepage: tribune"), "tripoli-tribune",
-         "homepage", "not an http(s) URL"),
+        (
+            ("homepage: https://tribune.example/", "homepage: tribune"),
+            "tripoli-tribune",
+            "homepage",
+            "not an http(s) URL",
+        ),
         (("max_pages: 3", "max_pages: many"), "tripoli-tribune", "listings", "max_pages"),
-        (("['^/news/[\\w-]+\\.html$']", "['(unclosed']"), "tripoli-tribune",
-         "article_patterns", "not a valid regular expression"),
+        (
+            ("['^/news/[\\w-]+\\.html$']", "['(unclosed']"),
+            "tripoli-tribune",
+            "article_patterns",
+            "not a valid regular expression",
+        ),
         (("    name: The Tripoli Tribune\n", ""), "tripoli-tribune", "name", "missing"),
-        (("    scope: libya\n", "    scope: libya\n    colour: blue\n"), "tripoli-tribune",
-         "colour", "unknown field"),
-        (("id: tripoli-tribune", "id: Tripoli Tribune"), "Tripoli Tribune", "id",
-         "does not match"),
+        (
+            ("    scope: libya\n", "    scope: libya\n    colour: blue\n"),
+            "tripoli-tribune",
+            "colour",
+            "unknown field",
+        ),
+        (("id: tripoli-tribune", "id: Tripoli Tribune"), "Tripoli Tribune", "id", "does not match"),
     ],
 )
 def test_each_mistake_names_file_outlet_and_field(tmp_path, change, outlet, field, words):
@@ -72,8 +83,9 @@ def test_each_mistake_names_file_outlet_and_field(tmp_path, change, outlet, fiel
 
 def test_an_outlet_without_entry_points_is_refused(tmp_path):
     text = GOOD.replace("    sitemaps: [https://tribune.example/sitemap_index.xml]\n", "")
-    text = text.replace("    listings:\n      - url: https://tribune.example/news/\n"
-                        "        max_pages: 3\n", "")
+    text = text.replace(
+        "    listings:\n      - url: https://tribune.example/news/\n        max_pages: 3\n", ""
+    )
     with pytest.raises(RegistryError, match="no entry point"):
         load_outlets(write(tmp_path, text))
 
@@ -102,4 +114,3 @@ def test_crawl_with_a_broken_registry_exits_non_zero_and_crawls_nothing(tmp_path
 def test_the_shipped_registries_are_valid():
     assert load_outlets(PROJECT_DIR / "outlets.yml")
     assert load_outlets(PROJECT_DIR / "demo" / "outlets.yml")
-

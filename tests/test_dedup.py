@@ -1,0 +1,131 @@
+"""URL identity and exact-text dedup, on a small site crawled by the real crawler."""
+
+from __future__ import annotations
+
+import pytest
+
+from libya_archive.demo_site import SiteServer
+from pipelines.dedup import content_hash
+from scrapers.urls import canonical_url
+from tests.conftest import crawl, query
+
+pytestmark = pytest.mark.crawl
+
+BODY = (
+    "<p>The National Oil Corporation said on {day} that output at the {field} field in the "
+    "south-west of Libya had returned to normal after a shutdown that lasted two weeks.</p>"
+    "<p>Engineers in Tripoli said repairs to the pipeline to the coast were complete, and that "
+    "exports from the Zawiya terminal would resume once tankers had been scheduled.</p>"
+)
+PAGE = (
+    "<html lang='en'><head><meta charset='utf-8'><title>{title}</title>{head}</head><body>"
+    "<nav><a href='/'>Home</a></nav><article><h1>{title}</h1>"
+    "<p class='byline'>By Salma Idris</p>"
+    "<time datetime='2024-02-0{n}T09:00:00+02:00'>February {n}</time>{body}</article>"
+    "<footer>Copyright</footer></body></html>"
+)
+
+
+def page(n: int, title: str, field: str, head: str = "") -> str:
+    body = BODY.format(day="Monday", field=field)
+    return PAGE.format(n=n, title=title, head=head, body=body)
+
+
+@pytest.fixture(scope="module")
+def variants_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("variants")
+    news = root / "news"
+    (news / "story-b").mkdir(parents=True)
+    (news / "story-a.html").write_text(page(1, "Sharara output resumes", "Sharara"))
+    # The same article under a print URL: same outlet, same text.
+    (news / "story-a-print.html").write_text(page(1, "Sharara output resumes", "Sharara"))
+    # A directory URL: /news/story-b redirects to /news/story-b/.
+    (news / "story-b" / "index.html").write_text(page(2, "El Feel field reopens", "El Feel"))
+    (news / "story-c.html").write_text(
+        page(
+            3,
+            "Wafa field back online",
+            "Wafa",
+            "<link rel='canonical' href='http://demo.test/news/story-c-canonical.html'>",
+        )
+    )
+    (news / "story-d.html").write_text(
+        page(
+            4,
+            "Nafoura field restarts",
+            "Nafoura",
+            "<link rel='canonical' href='http://wire.example/story/nafoura'>",
+        )
+    )
+    links = [
+        "news/story-a.html?utm_source=feed&utm_medium=rss",
+        "news/story-a-print.html",
+        "news/story-b",
+        "news/story-c.html",
+        "news/story-d.html#comments",
+    ]
+    items = "".join(f"<item><link>http://demo.test/{link}</link></item>" for link in links)
+    (root / "feed.xml").write_text(f"<?xml version='1.0'?><rss><channel>{items}</channel></rss>")
+    registry = root / "outlets.yml"
+    with SiteServer(root) as server:
+        registry.write_text(
+            server.rewrite(
+                "outlets:\n  - id: variants\n    name: Variants\n    homepage: http://demo.test/\n"
+                "    language: en\n    scope: libya\n    feeds: [http://demo.test/feed.xml]\n"
+                "    article_patterns: ['^/news/']\n"
+            )
+        )
+        db = root / "variants.db"
+        crawl(registry, db)
+        yield server.origin, db
+
+
+def urls_by_article(db) -> dict[str, set[str]]:
+    rows = query(
+        db, "SELECT a.url, u.url FROM article_urls u JOIN articles a ON a.id = u.article_id"
+    )
+    found: dict[str, set[str]] = {}
+    for article, url in rows:
+        found.setdefault(article.split("/", 3)[3], set()).add(url.split("/", 3)[3])
+    return found
+
+
+def test_same_text_at_another_url_of_the_outlet_is_one_article(variants_site):
+    _, db = variants_site
+    # Whichever of the two was fetched first is the article; the other is its alias.
+    (urls,) = [u for u in urls_by_article(db).values() if "news/story-a.html" in u]
+    assert urls == {"news/story-a.html", "news/story-a-print.html"}
+    assert query(db, "SELECT url_aliases FROM crawl_runs") == [(1,)]
+
+
+def test_redirect_hops_are_urls_of_the_article(variants_site):
+    _, db = variants_site
+    assert urls_by_article(db)["news/story-b/"] == {"news/story-b", "news/story-b/"}
+
+
+def test_own_site_canonical_is_honoured_and_foreign_canonical_ignored(variants_site):
+    _, db = variants_site
+    found = urls_by_article(db)
+    assert found["news/story-c-canonical.html"] == {
+        "news/story-c-canonical.html",
+        "news/story-c.html",
+    }
+    # A canonical on another site (a wire's) would steal the article from its outlet.
+    assert found["news/story-d.html"] == {"news/story-d.html"}
+    assert len(found) == 4
+    assert query(db, "SELECT count(*) FROM articles") == [(4,)]
+
+
+def test_tracking_parameters_and_fragments_are_not_part_of_a_url():
+    assert canonical_url("http://127.0.0.1:8000/news/a.html?utm_source=rss&id=3#top") == (
+        "http://127.0.0.1:8000/news/a.html?id=3"
+    )
+    assert canonical_url("https://Example.com/a?fbclid=x&b=2&a=1") == (
+        "https://example.com/a?a=1&b=2"
+    )
+
+
+def test_content_hash_ignores_case_spacing_and_punctuation_only():
+    same = content_hash("libya s noc output resumed")
+    assert content_hash("Libya's NOC:  output  resumed.") == same
+    assert content_hash("output resumed") != content_hash("output halted")

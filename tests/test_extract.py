@@ -1,0 +1,91 @@
+"""Extraction on saved pages: phrases that must and must not appear, not whole outputs."""
+
+from __future__ import annotations
+
+import json
+
+from libya_archive.demo_site import DEMO_DIR, DEMO_ORIGIN
+from pipelines.extract import extract_article, split_authors, trim_trailing_furniture
+from tests.conftest import run_cli
+
+SEED_PATH = (
+    "inewstoday/2020/05/turkey-warns-haftars-forces-against-attacks-on-interests-in-libya.html"
+)
+
+
+def saved(path: str) -> tuple[str, str]:
+    return (DEMO_DIR / "site" / path).read_text("utf-8"), f"{DEMO_ORIGIN}/{path}"
+
+
+def test_seed_page_extracts_title_byline_date_and_body_without_furniture():
+    article = extract_article(*saved(SEED_PATH))
+    assert article["title"] == "Turkey warns Haftar's forces against attacks on interests in Libya"
+    assert article["authors"] == ["Cheryl Sanders"]
+    assert article["byline"] == "Cheryl Sanders"
+    assert article["published_date"] == "2020-05-23"
+    assert article["published"].startswith("2020-05-23T")
+    assert article["language"] == "en"
+    text = article["text"]
+    assert "Turkish-backed government" in text
+    assert "the city of Sirte, at the centre of Libya's Mediterranean coastline" in text
+    for furniture in (
+        "Other reports by iNewsToday",
+        "Most read",
+        "Share this",
+        "Newsletter",
+        "All rights reserved",
+        "Skip to content",
+    ):
+        assert furniture not in text
+    assert len(text.split("\n\n")) >= 9  # paragraphs kept apart
+
+
+def test_arabic_page_extracts_in_arabic_with_its_byline_and_date():
+    html, url = saved("akhbar-barqa/article/4318.html")
+    article = extract_article(html, url)
+    assert article["language"] == "ar"
+    assert "الكهرباء" in article["text"]
+    assert article["title"] and article["published_date"]
+    assert article["authors"] and not article["authors"][0].startswith("بقلم")
+
+
+def test_trailing_furniture_is_trimmed_only_at_the_end():
+    text = "Read more about the talks in Geneva.\nThe talks resumed.\nRead more\nFollow us on X"
+    assert trim_trailing_furniture(text) == (
+        "Read more about the talks in Geneva.\n\nThe talks resumed."
+    )
+
+
+def test_authors_are_split_and_stripped_of_by_prefixes():
+    assert split_authors("By Amira Salem and John Doe") == ["Amira Salem", "John Doe"]
+    assert split_authors("Dieter Kuckelkorn; Diana Resnik") == ["Dieter Kuckelkorn", "Diana Resnik"]
+    assert split_authors("بقلم: سالم الفيتوري") == ["سالم الفيتوري"]
+    assert split_authors(None) == []
+
+
+def test_a_page_with_no_article_gives_empty_fields_not_an_error():
+    article = extract_article("<html><body><nav>Home</nav></body></html>", "http://x.test/")
+    # No title and next to no words: the extract pipeline drops such pages as non-articles.
+    assert article["title"] is None and article["word_count"] <= 1 and article["authors"] == []
+    assert extract_article(b"", "http://x.test/")["text"] == ""
+
+
+def test_extract_command_prints_the_json_of_a_saved_page(tmp_path):
+    html, url = saved(SEED_PATH)
+    page = tmp_path / "seed.html"
+    page.write_text(html, "utf-8")
+    result = run_cli("extract", str(page), "--url", url, timeout=60)
+    assert result.returncode == 0, result.stderr
+    article = json.loads(result.stdout)
+    assert article["byline"] == "Cheryl Sanders"
+    assert set(article) >= {
+        "title",
+        "byline",
+        "authors",
+        "published",
+        "language",
+        "description",
+        "tags",
+        "image",
+        "text",
+    }
