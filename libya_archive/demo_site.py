@@ -27,11 +27,13 @@ class DemoHandler(SimpleHTTPRequestHandler):
         ".html": "text/html; charset=utf-8",
     }
 
-    def __init__(self, *args, origin: str, **kwargs):
+    def __init__(self, *args, origin: str, requested: list[str], **kwargs):
         self.origin = origin.encode("ascii")
+        self.requested = requested
         super().__init__(*args, **kwargs)
 
     def send_head(self):
+        self.requested.append(self.path)
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -59,12 +61,15 @@ class SiteServer:
 
     def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
         self.root = Path(root)
+        self.requested: list[str] = []  # every path asked for, so tests can see what was fetched
         self.httpd = ThreadingHTTPServer((host, port), self._handler)
         self.origin = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     def _handler(self, *args, **kwargs):
-        return DemoHandler(*args, directory=str(self.root), origin=self.origin, **kwargs)
+        return DemoHandler(
+            *args, directory=str(self.root), origin=self.origin, requested=self.requested, **kwargs
+        )
 
     def __enter__(self) -> SiteServer:
         self.thread.start()

@@ -105,8 +105,12 @@ def test_syndicated_story_is_one_row_per_outlet(demo_archive, demo_content):
     assert {o for (o,) in copies} == outlets
 
 
-def test_robots_txt_disallowed_page_is_never_fetched(demo_archive):
+def test_robots_txt_disallowed_page_is_never_fetched(demo_archive, demo_site):
+    assert "/robots.txt" in demo_site.requested
+    assert not [path for path in demo_site.requested if path.startswith("/private/")]
     assert not query(demo_archive, "SELECT url FROM article_urls WHERE url LIKE '%/private/%'")
+    marker = query(demo_archive, "SELECT count(*) FROM articles WHERE text LIKE '%PRIVATE-DEMO%'")
+    assert marker == [(0,)]
     robots = query(demo_archive, "SELECT kind FROM fetch_errors WHERE url LIKE '%/private/%'")
     assert all(kind == "robots" for (kind,) in robots)
 

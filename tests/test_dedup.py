@@ -1,4 +1,4 @@
-"""URL identity and exact-text dedup, on a small site crawled by the real crawler."""
+"""URL identity, exact-text dedup and robots.txt, on a small site crawled by the real crawler."""
 
 from __future__ import annotations
 
@@ -63,7 +63,10 @@ def variants_site(tmp_path_factory):
         "news/story-b",
         "news/story-c.html",
         "news/story-d.html#comments",
+        "news/private-memo.html",
     ]
+    (root / "robots.txt").write_text("User-agent: *\nDisallow: /news/private-\n")
+    (news / "private-memo.html").write_text(page(5, "Internal memo", "Memo"))
     items = "".join(f"<item><link>http://demo.test/{link}</link></item>" for link in links)
     (root / "feed.xml").write_text(f"<?xml version='1.0'?><rss><channel>{items}</channel></rss>")
     registry = root / "outlets.yml"
@@ -77,7 +80,7 @@ def variants_site(tmp_path_factory):
         )
         db = root / "variants.db"
         crawl(registry, db)
-        yield server.origin, db
+        yield server.requested, db
 
 
 def urls_by_article(db) -> dict[str, set[str]]:
@@ -129,3 +132,11 @@ def test_content_hash_ignores_case_spacing_and_punctuation_only():
     same = content_hash("libya s noc output resumed")
     assert content_hash("Libya's NOC:  output  resumed.") == same
     assert content_hash("output resumed") != content_hash("output halted")
+
+
+def test_a_page_disallowed_by_robots_txt_is_never_requested(variants_site):
+    requested, db = variants_site
+    assert "/robots.txt" in requested
+    assert "/news/private-memo.html" not in requested
+    errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE url LIKE '%private-memo%'")
+    assert errors == [("robots", "robots.txt forbids this URL; it was not fetched")]
