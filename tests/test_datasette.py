@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 from datasette.app import Datasette
 
 from libya_archive.serve import SETTINGS, metadata_for
-from tests.conftest import query
+from tests.conftest import PROJECT_DIR, query
 
 pytestmark = pytest.mark.crawl
 
@@ -64,3 +71,42 @@ def test_metadata_descriptions_and_search_are_applied(get):
 def test_robots_are_refused(get):
     response = get("/robots.txt")
     assert "Disallow: /" in response.text
+
+
+def test_serve_command_answers_over_http_on_127_0_0_1(demo_archive):
+    port = free_port()
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    command = [sys.executable, "-m", "libya_archive", "serve", "--db", str(demo_archive)]
+    with subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as server:
+        try:
+            body = wait_for(f"http://127.0.0.1:{port}/demo/articles.json?_shape=array&_size=1")
+            assert json.loads(body)[0]["title"]
+            listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+            assert f"127.0.0.1:{port}" in listening
+            assert f"0.0.0.0:{port}" not in listening
+        finally:
+            server.terminate()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url: str, seconds: float = 30) -> bytes:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.read()
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
