@@ -10,6 +10,7 @@ can be audited and re-thresholded against it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,15 +35,18 @@ class Assessment:
 
 @cache
 def _patterns() -> list[tuple[re.Pattern, float]]:
+    """One alternation per group of terms: a pass over the text per group, not per term."""
     data = yaml.safe_load(TERMS_FILE.read_text(encoding="utf-8"))
     compiled = []
     for group, weight in WEIGHTS.items():
         terms = data[group]
         if isinstance(terms, dict):
             terms = [t for per_language in terms.values() for t in per_language]
-        for term in terms:
-            # \b fails next to Arabic letters in some positions; use explicit letter bounds.
-            compiled.append((re.compile(rf"(?<!\w){term}(?!\w)", re.IGNORECASE), weight))
+        # Longest first, so "libyan" wins over "libya"; explicit letter bounds, since \b
+        # misbehaves next to some Arabic letters.
+        alternation = "|".join(sorted((t.lower() for t in terms), key=len, reverse=True))
+        # Matched against lower-cased text: twice as fast as re.IGNORECASE.
+        compiled.append((re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"), weight))
     return compiled
 
 
@@ -59,14 +63,14 @@ def assess(title: str | None, text: str | None, language: str | None = None) -> 
     """
     score = 0.0
     terms: set[str] = set()
+    title, text = (title or "").lower(), (text or "").lower()
     for pattern, weight in _patterns():
-        in_title = pattern.findall(title or "")
-        in_text = pattern.findall(text or "")
-        # Diminishing returns: ten mentions are not ten times one.
-        hits = TITLE_BOOST * min(len(in_title), 1) + min(len(in_text), 3)
-        if hits:
-            score += weight * hits
-            terms.update(m.lower() for m in in_title + in_text)
+        in_title = Counter(pattern.findall(title))
+        in_text = Counter(pattern.findall(text))
+        for term in in_title.keys() | in_text.keys():
+            # Diminishing returns: ten mentions are not ten times one.
+            score += weight * (TITLE_BOOST * min(in_title[term], 1) + min(in_text[term], 3))
+            terms.add(term)
     return Assessment(score >= THRESHOLD, round(score, 2), sorted(terms))
 
 
