@@ -57,8 +57,8 @@ def _load(outlets_file: str, outlet_ids: tuple[str, ...], text: str | None = Non
         _fail(f"{exc}\nNothing was crawled.", EXIT_REGISTRY)
 
 
-def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None) -> None:
-    """Run the crawl and print the per-outlet summary of the run."""
+def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None, summary: bool) -> None:
+    """Run the crawl, then print the per-outlet summary of the run if `summary`."""
     from scrapers.crawl import run_crawl  # imports Twisted: only for the commands that crawl
 
     try:
@@ -69,7 +69,8 @@ def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None) -> None:
     if log_file:
         overrides["LOG_FILE"] = log_file
     run_crawl(outlets, db_path, **overrides)
-    _print_run_summary(db_path)
+    if summary:
+        _print_run_summary(db_path)
 
 
 def _print_run_summary(db_path: str) -> None:
@@ -129,7 +130,8 @@ def crawl(db_path, outlets_file, outlet_ids, verbose, log_file):
         libya-archive crawl --outlet libya-observer --outlet alwasat --db archive.db
     """
     outlets = _load(outlets_file, outlet_ids)
-    _crawl(outlets, db_path, verbose, log_file)
+    # Under cron (no terminal) a successful crawl prints nothing, so cron mails only trouble.
+    _crawl(outlets, db_path, verbose, log_file, summary=verbose or sys.stderr.isatty())
 
 
 @cli.command()
@@ -254,7 +256,7 @@ def demo(db_path, no_serve, port, site_port, verbose):
     with site:
         outlets = _load(str(registry), (), text=site.rewrite(registry.read_text("utf-8")))
         click.echo(f"Demo site on {site.origin}; crawling it into {db_path}", err=True)
-        _crawl(outlets, db_path, verbose, None)
+        _crawl(outlets, db_path, verbose, None, summary=True)
         if no_serve:
             return
         click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)

@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import re
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import trafilatura
@@ -240,11 +241,23 @@ class ExtractPipeline:
     async def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
-        if self.pool is None:
-            fields = extract_article(item.html, item.url)
-        else:
-            loop = asyncio.get_running_loop()
-            fields = await loop.run_in_executor(self.pool, extract_article, item.html, item.url)
+        pool = self.pool
+        try:
+            if pool is None:
+                fields = extract_article(item.html, item.url)
+            else:
+                loop = asyncio.get_running_loop()
+                fields = await loop.run_in_executor(pool, extract_article, item.html, item.url)
+        except BrokenProcessPool as exc:
+            # A worker died (out of memory on a monstrous page?): start new workers once, so
+            # one page cannot stop the crawl, and record the pages in flight as failed.
+            if self.pool is pool:
+                pool.shutdown(wait=False, cancel_futures=True)
+                self.open_spider()
+            raise DropItem(f"extract: an extraction worker died ({exc})", "WARNING") from exc
+        except Exception as exc:  # noqa: BLE001 - any page may break the extractor
+            message = f"extract: extraction failed: {type(exc).__name__}: {exc}"
+            raise DropItem(message, "WARNING") from exc
         canonical = fields.pop("canonical")
         for name, value in fields.items():
             setattr(item, name, value)

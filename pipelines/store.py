@@ -69,6 +69,9 @@ class StorePipeline:
         pipeline = cls(crawler)
         crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
+        crawler.signals.connect(
+            pipeline.request_reached_downloader, signal=signals.request_reached_downloader
+        )
         return pipeline
 
     # Scrapy hooks ---------------------------------------------------------------------------
@@ -98,26 +101,40 @@ class StorePipeline:
 
     def close_spider(self):
         self.flush()
-        stats = self.crawler.stats
         with self.db.atomic():
             for outlet in self.crawler.spider.outlets:
                 counts = self.counts[outlet]
                 record = {
                     column: counts[column]
-                    for column in (*OUTCOME_COLUMNS.values(), *DROP_COLUMNS.values(), "errors")
+                    for column in (
+                        *OUTCOME_COLUMNS.values(),
+                        *DROP_COLUMNS.values(),
+                        "errors",
+                        "requests",
+                    )
                 }
                 record.update(
                     finished=now_iso(),
-                    requests=stats.get_value(f"outlet/{outlet}/requests", 0),
                     responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
                 )
                 self.db["crawl_runs"].update((self.run, outlet), record)
         self.db.close()
 
     def item_dropped(self, item, exception, **kwargs):
-        if isinstance(item, ArticlePage):
-            kind = str(exception).split(":", 1)[0]
-            self.counts[item.outlet][DROP_COLUMNS.get(kind, "not_articles")] += 1
+        if not isinstance(item, ArticlePage):
+            return
+        kind, _, reason = str(exception).partition(": ")
+        if kind in DROP_COLUMNS:
+            self.counts[item.outlet][DROP_COLUMNS[kind]] += 1
+        else:
+            # A page that broke a pipeline step is a failure to record, not a routine drop.
+            failure = FetchFailure(item.outlet, item.url, kind, reason, time=now_iso())
+            self.process_item(failure)
+
+    def request_reached_downloader(self, request, **kwargs):
+        outlet = request.meta.get("outlet")
+        if outlet:
+            self.counts[outlet]["requests"] += 1
 
     def response_received(self, response, request, **kwargs):
         outlet = request.meta.get("outlet")

@@ -7,7 +7,9 @@ import json
 import shutil
 
 import pytest
+import yaml
 
+from libya_archive.demo_site import DEMO_DIR, SiteServer
 from tests.conftest import crawl, query
 
 pytestmark = pytest.mark.crawl
@@ -149,3 +151,32 @@ def test_dead_outlet_is_recorded_and_the_others_are_crawled(demo_registry, tmp_p
     errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE outlet = 'dead-outlet'")
     assert ("connection", "the connection was refused (server down?)") in errors
     assert query(db, "SELECT count(*) FROM articles WHERE outlet = 'akhbar-barqa'")[0][0] > 0
+
+
+@pytest.mark.parametrize("max_pages", [1, 2])
+def test_listing_pagination_stops_at_max_pages(tmp_path, max_pages):
+    registry = yaml.safe_load((DEMO_DIR / "outlets.yml").read_text("utf-8"))
+    (outlet,) = [o for o in registry["outlets"] if o["id"] == "inewstoday"]
+    outlet["feeds"] = []
+    outlet["listings"][0]["max_pages"] = max_pages
+    with SiteServer(DEMO_DIR / "site") as site:
+        path = tmp_path / "outlets.yml"
+        path.write_text(site.rewrite(yaml.safe_dump({"outlets": [outlet]})), "utf-8")
+        crawl(path, tmp_path / "pages.db")
+    listing = [p for p in site.requested if p.startswith("/inewstoday/category/world/")]
+    expected = ["/inewstoday/category/world/", "/inewstoday/category/world/page/2/"]
+    assert listing == expected[:max_pages]
+
+
+def test_run_record_counts_requests_and_responses_per_outlet(demo_archive, demo_content):
+    rows = query(
+        demo_archive,
+        "SELECT outlet, requests, responses, articles_new, finished FROM crawl_runs WHERE run = 1",
+    )
+    assert {outlet for outlet, *_ in rows} == set(demo_content)
+    for outlet, requests, responses, new, finished in rows:
+        by_status = json.loads(responses)
+        assert set(by_status) == {"200"}  # the demo site has no broken link
+        assert requests == by_status["200"]  # each request sent once, duplicates filtered
+        assert new == sum(a["about_libya"] for a in demo_content[outlet])
+        assert finished

@@ -69,12 +69,17 @@ def variants_site(tmp_path_factory):
     (news / "private-memo.html").write_text(page(5, "Internal memo", "Memo"))
     items = "".join(f"<item><link>http://demo.test/{link}</link></item>" for link in links)
     (root / "feed.xml").write_text(f"<?xml version='1.0'?><rss><channel>{items}</channel></rss>")
+    (news / "story-e.html").write_text(page(5, "Mellitah gas exports rise", "Mellitah"))
+    (root / "atom.xml").write_text(
+        "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+        "<link rel='alternate' href='http://demo.test/news/story-e.html'/></entry></feed>"
+    )
     registry = root / "outlets.yml"
     with SiteServer(root) as server:
         registry.write_text(
             server.rewrite(
                 "outlets:\n  - id: variants\n    name: Variants\n    homepage: http://demo.test/\n"
-                "    language: en\n    scope: libya\n    feeds: [http://demo.test/feed.xml]\n"
+                "    language: en\n    scope: libya\n    feeds: [http://demo.test/feed.xml, http://demo.test/atom.xml]\n"
                 "    article_patterns: ['^/news/']\n"
             )
         )
@@ -115,8 +120,13 @@ def test_own_site_canonical_is_honoured_and_foreign_canonical_ignored(variants_s
     }
     # A canonical on another site (a wire's) would steal the article from its outlet.
     assert found["news/story-d.html"] == {"news/story-d.html"}
-    assert len(found) == 4
-    assert query(db, "SELECT count(*) FROM articles") == [(4,)]
+    assert len(found) == 5
+    assert query(db, "SELECT count(*) FROM articles") == [(5,)]
+
+
+def test_atom_feed_entries_are_crawled(variants_site):
+    _, db = variants_site
+    assert "news/story-e.html" in urls_by_article(db)
 
 
 def test_tracking_parameters_and_fragments_are_not_part_of_a_url():

@@ -175,7 +175,6 @@ class OutletSpider(scrapy.Spider):
     # Helpers ------------------------------------------------------------------------------
 
     def _request(self, outlet: Outlet, url: str, callback, **meta) -> scrapy.Request:
-        self.crawler.stats.inc_value(f"outlet/{outlet.id}/requests")
         if "depth" in meta:
             meta["depth_in_index"] = meta.pop("depth")
         return scrapy.Request(
