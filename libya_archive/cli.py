@@ -160,7 +160,8 @@ def serve(db_path, host, port):
             fg="yellow",
             err=True,
         )
-    sys.exit(subprocess.call(datasette_command(db_path, host, port)))
+    with datasette_command(db_path, host, port) as command:
+        sys.exit(subprocess.call(command))
 
 
 @cli.command()
@@ -260,5 +261,5 @@ def demo(db_path, no_serve, port, site_port, verbose):
         if no_serve:
             return
         click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-        with suppress(KeyboardInterrupt):
-            subprocess.call(datasette_command(db_path, "127.0.0.1", port))
+        with datasette_command(db_path, "127.0.0.1", port) as command, suppress(KeyboardInterrupt):
+            subprocess.call(command)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -31,15 +33,17 @@ def metadata_for(db_path: str | Path) -> dict:
     return metadata
 
 
-def datasette_command(db_path: str | Path, host: str, port: int) -> list[str]:
-    """The command line that serves the archive, metadata written to a temporary file."""
+@contextmanager
+def datasette_command(db_path: str | Path, host: str, port: int) -> Iterator[list[str]]:
+    """The command line that serves the archive; its metadata file lives as long as the block."""
     with tempfile.NamedTemporaryFile(
-        "w", suffix=".json", prefix="libya-archive-metadata-", delete=False
+        "w", suffix=".json", prefix="libya-archive-metadata-"
     ) as handle:
         json.dump(metadata_for(db_path), handle)
-    command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
-    command += ["--metadata", handle.name, "--host", host, "--port", str(port)]
-    for name, value in SETTINGS.items():
-        value = ("on" if value else "off") if isinstance(value, bool) else str(value)
-        command += ["--setting", name, value]
-    return command
+        handle.flush()
+        command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
+        command += ["--metadata", handle.name, "--host", host, "--port", str(port)]
+        for name, value in SETTINGS.items():
+            value = ("on" if value else "off") if isinstance(value, bool) else str(value)
+            command += ["--setting", name, value]
+        yield command
