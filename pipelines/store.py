@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
-from datetime import UTC, datetime
 
 from scrapy import signals
 
 from pipelines.archive import open_archive
 from pipelines.dedup import page_urls
-from scrapers.items import ArticlePage, FetchFailure
+from scrapers.items import ArticlePage, FetchFailure, now_iso
 
 ARTICLE_COLUMNS = (
     "title",
@@ -44,10 +43,6 @@ OUTCOME_COLUMNS = {
     "alias": "url_aliases",
 }
 DROP_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class StorePipeline:

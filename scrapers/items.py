@@ -7,6 +7,12 @@ to its column without a mapping table.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+
+def now_iso() -> str:
+    """Now, ISO 8601 in UTC to the second: the archive's timestamp format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 @dataclass

@@ -1,6 +1,9 @@
-"""URL identity, exact-text dedup and robots.txt, on a small site crawled by the real crawler."""
+"""URL identity, exact-text dedup, robots.txt and broken entry points, on a small site
+crawled by the real crawler."""
 
 from __future__ import annotations
+
+import gzip
 
 import pytest
 
@@ -64,7 +67,9 @@ def variants_site(tmp_path_factory):
         "news/story-c.html",
         "news/story-d.html#comments",
         "news/private-memo.html",
+        "news/report.pdf",
     ]
+    (news / "report.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj <<>> endobj\n")
     (root / "robots.txt").write_text("User-agent: *\nDisallow: /news/private-\n")
     (news / "private-memo.html").write_text(page(5, "Internal memo", "Memo"))
     items = "".join(f"<item><link>http://demo.test/{link}</link></item>" for link in links)
@@ -74,12 +79,20 @@ def variants_site(tmp_path_factory):
         "<?xml version='1.0'?><feed xmlns='http://www.w3.org/2005/Atom'><entry>"
         "<link rel='alternate' href='http://demo.test/news/story-e.html'/></entry></feed>"
     )
+    (news / "story-f.html").write_text(page(6, "Brega terminal loads first cargo", "Brega"))
+    (root / "not-a-feed.xml").write_text("<html><body>Page not found</body></html>")
+    (root / "truncated-sitemap.xml").write_text("<urlset><url><loc>http://demo.test/news/st")
     registry = root / "outlets.yml"
     with SiteServer(root) as server:
+        # Compressed bytes escape the server's origin rewriting: write the real origin.
+        sitemap = f"<urlset><url><loc>{server.origin}/news/story-f.html</loc></url></urlset>"
+        (root / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap.encode()))
         registry.write_text(
             server.rewrite(
                 "outlets:\n  - id: variants\n    name: Variants\n    homepage: http://demo.test/\n"
-                "    language: en\n    scope: libya\n    feeds: [http://demo.test/feed.xml, http://demo.test/atom.xml]\n"
+                "    language: en\n    scope: libya\n    feeds: [http://demo.test/feed.xml, http://demo.test/atom.xml,"
+                " http://demo.test/not-a-feed.xml]\n"
+                "    sitemaps: [http://demo.test/sitemap.xml.gz, http://demo.test/truncated-sitemap.xml]\n"
                 "    article_patterns: ['^/news/']\n"
             )
         )
@@ -120,8 +133,8 @@ def test_own_site_canonical_is_honoured_and_foreign_canonical_ignored(variants_s
     }
     # A canonical on another site (a wire's) would steal the article from its outlet.
     assert found["news/story-d.html"] == {"news/story-d.html"}
-    assert len(found) == 5
-    assert query(db, "SELECT count(*) FROM articles") == [(5,)]
+    assert len(found) == 6
+    assert query(db, "SELECT count(*) FROM articles") == [(6,)]
 
 
 def test_atom_feed_entries_are_crawled(variants_site):
@@ -150,3 +163,21 @@ def test_a_page_disallowed_by_robots_txt_is_never_requested(variants_site):
     assert "/news/private-memo.html" not in requested
     errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE url LIKE '%private-memo%'")
     assert errors == [("robots", "robots.txt forbids this URL; it was not fetched")]
+
+
+def test_gzipped_sitemap_is_read(variants_site):
+    _, db = variants_site
+    assert "news/story-f.html" in urls_by_article(db)
+
+
+def test_broken_entry_points_and_binary_pages_are_recorded_with_a_reason(variants_site):
+    _, db = variants_site
+    errors = {
+        url.split("/", 3)[3]: (kind, reason)
+        for url, kind, reason in query(db, "SELECT url, kind, reason FROM fetch_errors")
+    }
+    assert errors["not-a-feed.xml"] == ("parse", "the feed is not RSS or Atom XML")
+    # A truncated sitemap gives what it can; the URL cut in half fails and is recorded.
+    assert errors["news/st"] == ("http", "the server answered HTTP 404")
+    kind, reason = errors["news/report.pdf"]
+    assert kind == "not-html" and "application/pdf" in reason

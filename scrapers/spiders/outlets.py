@@ -9,7 +9,6 @@ Spiders never write the archive.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 import scrapy
@@ -32,17 +31,13 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from scrapers.items import ArticlePage, FetchFailure
+from scrapers.items import ArticlePage, FetchFailure, now_iso
 from scrapers.registry import Listing, Outlet
 from scrapers.urls import canonical_url
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A sitemap index may nest; real sites go two levels deep, loops must not go forever.
 MAX_SITEMAP_DEPTH = 4
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class OutletSpider(scrapy.Spider):
@@ -57,7 +52,7 @@ class OutletSpider(scrapy.Spider):
             for url in outlet.feeds:
                 yield self._request(outlet, url, self.parse_feed)
             for url in outlet.sitemaps:
-                yield self._request(outlet, url, self.parse_sitemap, depth=0)
+                yield self._request(outlet, url, self.parse_sitemap, sitemap_depth=0)
             for listing in outlet.listings:
                 yield self._request(
                     outlet, listing.url, self.parse_listing, listing=listing, page=1
@@ -84,12 +79,12 @@ class OutletSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response):
         """A urlset lists articles (Google News sitemaps too); a sitemapindex lists sitemaps."""
         outlet = self._outlet(response)
-        body = response.body
-        if body[:2] == GZIP_MAGIC:
-            body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
         try:
+            body = response.body
+            if body[:2] == GZIP_MAGIC:  # a .xml.gz file, not HTTP compression
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
             sitemap = Sitemap(body)
-        except (StopIteration, SyntaxError, ValueError):
+        except (OSError, StopIteration, SyntaxError, ValueError):  # corrupt, oversized, empty
             sitemap = None
         if sitemap is None or sitemap.type not in ("urlset", "sitemapindex"):
             yield self._failure(
@@ -102,7 +97,7 @@ class OutletSpider(scrapy.Spider):
             return
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
         if sitemap.type == "sitemapindex":
-            depth = response.meta["depth_in_index"] + 1
+            depth = response.meta["sitemap_depth"] + 1
             if depth > MAX_SITEMAP_DEPTH:
                 yield self._failure(
                     outlet,
@@ -113,7 +108,7 @@ class OutletSpider(scrapy.Spider):
                 return
             for loc in locs:
                 yield self._request(
-                    outlet, urljoin(response.url, loc), self.parse_sitemap, depth=depth
+                    outlet, urljoin(response.url, loc), self.parse_sitemap, sitemap_depth=depth
                 )
         else:
             yield from self._articles(outlet, response, locs)
@@ -121,7 +116,7 @@ class OutletSpider(scrapy.Spider):
     def parse_listing(self, response: Response):
         """A section page: its links to articles, then the next page up to `max_pages`."""
         outlet = self._outlet(response)
-        if not isinstance(response, TextResponse):
+        if not is_html(response):
             yield self._not_html(outlet, response)
             return
         yield from self._articles(outlet, response, response.css("a::attr(href)").getall())
@@ -142,7 +137,7 @@ class OutletSpider(scrapy.Spider):
 
     def parse_article(self, response: Response):
         outlet = self._outlet(response)
-        if not isinstance(response, TextResponse):
+        if not is_html(response):
             yield self._not_html(outlet, response)
             return
         hops = response.meta.get("redirect_urls", [])
@@ -175,8 +170,6 @@ class OutletSpider(scrapy.Spider):
     # Helpers ------------------------------------------------------------------------------
 
     def _request(self, outlet: Outlet, url: str, callback, **meta) -> scrapy.Request:
-        if "depth" in meta:
-            meta["depth_in_index"] = meta.pop("depth")
         return scrapy.Request(
             url, callback=callback, errback=self.on_error, meta={"outlet": outlet.id, **meta}
         )
@@ -214,6 +207,18 @@ class OutletSpider(scrapy.Spider):
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
         yield self._failure(outlet, request.url, kind, reason, status)
+
+
+def is_html(response: Response) -> bool:
+    """An HTML page, by its Content-Type when it has one, else by Scrapy's sniffing.
+
+    Scrapy sniffs the body when choosing a response class, so a PDF whose first bytes look
+    like text arrives as a TextResponse; the server's own label decides first.
+    """
+    if not isinstance(response, TextResponse):
+        return False
+    content_type = response.headers.get("Content-Type", b"").lower()
+    return not content_type or b"html" in content_type or b"xml" in content_type
 
 
 def describe_failure(failure) -> tuple[str, str, int | None]:
