@@ -139,6 +139,13 @@ def m001_initial_schema(db: sqlite_utils.Database) -> None:
     _create_order_triggers(db)
 
 
+@migrations()
+def m002_extraction_sources(db: sqlite_utils.Database) -> None:
+    """Which source gave each article its title, authors and date, to audit extraction."""
+    for column in ("title_source", "author_source", "date_source"):
+        db["articles"].add_column(column, str)
+
+
 def _create_order_triggers(db: sqlite_utils.Database) -> None:
     """Maintain published_order: the publication day made unique by the article id.
 

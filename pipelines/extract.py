@@ -1,10 +1,10 @@
 """Extraction: an article page's HTML becomes title, byline, authors, dates, text and more.
 
-trafilatura does the work. On top of it, this module adds only what trafilatura lacks:
-the publication timestamp with its time zone (trafilatura keeps the day only), the page's
-language from its markup, authors as a list, and the trimming of furniture that trails
-the article ("Other reports by ...", "Read more", share prompts), which trafilatura keeps
-when it is written as ordinary paragraphs.
+trafilatura extracts the body and a first guess at each field. The helpers in
+pipelines/extraction/ then choose each field from the page's own metadata in a documented
+order of trust (JSON-LD of the article, meta tags, markup, trafilatura, the URL), and record
+which source won. They read their own parse of the page, because trafilatura cleans its
+tree in place, so the metadata survives a page whose body cannot be extracted.
 
 `extract_article` works on stored bytes alone (benchmarks, re-extraction later); only the
 pipeline class at the end speaks Scrapy's language (DropItem).
@@ -13,9 +13,7 @@ pipeline class at the end speaks Scrapy's language (DropItem).
 from __future__ import annotations
 
 import asyncio
-import json
 import multiprocessing
-import re
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -23,41 +21,17 @@ from typing import Any
 import trafilatura
 from scrapy.exceptions import DropItem
 
+from pipelines.extraction import authors, body, dates, jsonld, titles
+from pipelines.extraction.markup import clean, first_values, meta
 from scrapers.items import ArticlePage
 
 # Below this many words a page is a stub, a gallery or a listing, not an article.
 MIN_WORDS = 40
+DATE_PARAMS = {"original_date": True, "extensive_search": True}
 
-# Lines that close an article as page furniture, in the registry's five languages. Only a
-# run of such lines at the very end is trimmed, so the same words inside the text survive.
-TRAILING_FURNITURE = re.compile(
-    r"^\s*(other (reports|stories|articles) (by|from)|read (more|also)|related( (articles|"
-    r"stories|posts))?:?$|more from|follow us|share (this|on)|sign up|subscribe|"
-    r"advertisement$|اقرأ (أيضا|أيضاً|المزيد)|تابعونا|شارك|مقالات ذات صلة|"
-    r"lire aussi|à lire aussi|suivez-nous|partager|leggi anche|seguici|condividi|"
-    r"ilgili haberler|bunlar da ilginizi|takip edin|paylaş)",
-    re.IGNORECASE,
-)
-AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&|\bو\b|،)\s*")
-AUTHOR_PREFIX = re.compile(r"^\s*(by|par|di|بقلم|كتب|كتبت)(\s*:\s*|\s+)", re.IGNORECASE)
-
-# Where a page states its publication time: the first one whose day agrees with
-# trafilatura's date wins, so we keep the time and zone without trusting a wrong day.
-PUBLISHED_XPATHS = (
-    "//meta[@property='article:published_time']/@content",
-    "//meta[@itemprop='datePublished']/@content",
-    "//meta[@name='pubdate' or @name='publishdate' or @name='date']/@content",
-    "//time[@datetime][contains(@class, 'published') or @itemprop='datePublished']/@datetime",
-    "//time[@datetime]/@datetime",
-)
-MODIFIED_XPATHS = (
-    "//meta[@property='article:modified_time']/@content",
-    "//meta[@itemprop='dateModified']/@content",
-)
-ISO_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?)?$"
-)
+# Kept importable from here: the extract step's vocabulary.
+split_authors = authors.split_authors
+trim_trailing_furniture = body.trim_trailing_furniture
 
 
 def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
@@ -65,112 +39,71 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
 
     Args:
         html: the page, as text or bytes.
-        url: the page's URL (trafilatura uses it for relative links and dates in URLs).
+        url: the page's URL (used for relative links and dates in URLs).
 
     Returns:
         A dict with title, byline, authors (list), published (ISO 8601, with the page's
-        time zone where it gives one), published_date (YYYY-MM-DD as the publisher wrote it),
+        time zone where it gives one), published_date (YYYY-MM-DD as the publisher dated it),
         modified, language, description, tags (list), image, text (paragraphs separated by
-        blank lines), word_count and canonical (the page's own canonical URL, if any).
+        blank lines), word_count, canonical (the page's own canonical URL, if any) and
+        title_source, author_source, date_source (which source won each field).
         Fields the page does not give are None (or empty).
     """
     tree = trafilatura.load_html(html)
     if tree is None:
         return _empty()
-    # Read what trafilatura discards before it cleans the tree in place.
-    markup = {
-        "language": _page_language(tree),
-        "stamps": _first_values(tree, PUBLISHED_XPATHS),
-        "modified": _first_values(tree, MODIFIED_XPATHS),
-        "json_ld": _json_ld_dates(tree),
-        "canonical": _first_values(
-            tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
-        ),
-    }
     doc = trafilatura.bare_extraction(
-        tree,
+        html,
         url=url,
         with_metadata=True,
         include_comments=False,
-        date_extraction_params={"original_date": True, "extensive_search": True},
+        date_extraction_params=DATE_PARAMS,
     )
     if doc is None:
-        return {**_empty(), "language": markup["language"]}
-    authors = split_authors(doc.author)
-    text = trim_trailing_furniture(doc.text or "")
-    published = _published(doc.date, markup["json_ld"]["published"] + markup["stamps"])
-    modified = next(
-        (s for s in markup["json_ld"]["modified"] + markup["modified"] if ISO_TIMESTAMP.match(s)),
-        None,
-    )
+        # No body found: trafilatura's metadata alone, so title, date and byline survive.
+        doc = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
+    article_ld = jsonld.article_objects(tree)
+    site = site_name(tree, article_ld) or clean(doc.sitename)
+    title, title_source = titles.title(tree, article_ld, doc.title, site)
+    names, author_source = authors.authors(tree, article_ld, doc.author, site)
+    published, date_source = dates.published(tree, article_ld, doc.date, url)
+    text = body.trim_trailing_furniture(doc.text or "")
     return {
-        "title": _clean(doc.title),
-        "byline": ", ".join(authors) or None,
-        "authors": authors,
+        "title": title,
+        "byline": ", ".join(names) or None,
+        "authors": names,
         "published": published,
         "published_date": published[:10] if published else None,
-        "modified": modified,
-        "language": markup["language"] or doc.language,
-        "description": _clean(doc.description),
+        "modified": dates.modified(tree, article_ld),
+        "language": page_language(tree) or doc.language,
+        "description": clean(doc.description),
         "tags": sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()}),
         "image": doc.image,
         "text": text,
         "word_count": len(text.split()),
-        "canonical": markup["canonical"][0] if markup["canonical"] else None,
+        "canonical": next(
+            iter(first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url")),
+            None,
+        ),
+        "title_source": title_source,
+        "author_source": author_source,
+        "date_source": date_source,
     }
 
 
-def split_authors(author: str | None) -> list[str]:
-    """trafilatura's author string ("A; B") as a list of names, without "By" prefixes."""
-    if not author:
-        return []
-    names = []
-    for part in AUTHOR_SPLIT.split(author):
-        name = AUTHOR_PREFIX.sub("", part).strip(" .:-")
-        if name and name not in names:
-            names.append(name)
-    return names
+def site_name(tree, article_ld: list[dict]) -> str | None:
+    """The outlet's name as the page states it (og:site_name, the article's publisher)."""
+    for name in meta(tree, "og:site_name", "application-name"):
+        return clean(name)
+    for obj in article_ld:
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
+            return clean(publisher["name"])
+    return None
 
 
-def trim_trailing_furniture(text: str) -> str:
-    """Paragraphs separated by blank lines, without the furniture lines that close the page."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    while lines and TRAILING_FURNITURE.match(lines[-1]):
-        lines.pop()
-    return "\n\n".join(lines)
-
-
-def _published(day: str | None, stamps: list[str]) -> str | None:
-    """The fullest timestamp the page gives whose day is trafilatura's day (or any, if none)."""
-    for stamp in stamps:
-        stamp = stamp.strip()
-        if ISO_TIMESTAMP.match(stamp) and (day is None or stamp.startswith(day)):
-            return stamp.replace(" ", "T", 1)
-    return day
-
-
-def _json_ld_dates(tree) -> dict[str, list[str]]:
-    """datePublished / dateModified of the JSON-LD objects (those of @graph included)."""
-    found: dict[str, list[str]] = {"published": [], "modified": []}
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
-        try:
-            data = json.loads(script)
-        except ValueError:
-            continue
-        stack = [data]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, list):
-                stack.extend(node)
-            elif isinstance(node, dict):
-                stack.extend(node.get("@graph", []))
-                for key, field in (("datePublished", "published"), ("dateModified", "modified")):
-                    if isinstance(node.get(key), str):
-                        found[field].append(node[key])
-    return found
-
-
-def _page_language(tree) -> str | None:
+def page_language(tree) -> str | None:
+    """The ISO 639-1 code the page declares (html lang, og:locale, content-language)."""
     for value in tree.xpath(
         "/html/@lang | //meta[@property='og:locale']/@content"
         " | //meta[@http-equiv='content-language']/@content"
@@ -179,18 +112,6 @@ def _page_language(tree) -> str | None:
         if len(code) == 2 and code.isalpha():
             return code
     return None
-
-
-def _first_values(tree, xpaths: tuple[str, ...]) -> list[str]:
-    values = []
-    for xpath in xpaths:
-        values.extend(v.strip() for v in tree.xpath(xpath) if v and v.strip())
-    return values
-
-
-def _clean(value: str | None) -> str | None:
-    value = " ".join(value.split()) if value else None
-    return value or None
 
 
 def _empty() -> dict[str, Any]:
@@ -208,6 +129,9 @@ def _empty() -> dict[str, Any]:
         "text": "",
         "word_count": 0,
         "canonical": None,
+        "title_source": "none",
+        "author_source": "none",
+        "date_source": "none",
     }
 
 

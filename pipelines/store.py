@@ -34,6 +34,9 @@ ARTICLE_COLUMNS = (
     "relevance",
     "libya_terms",
     "content_hash",
+    "title_source",
+    "author_source",
+    "date_source",
 )
 # Counter names per outlet, as columns of crawl_runs.
 OUTCOME_COLUMNS = {

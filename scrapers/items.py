@@ -41,6 +41,10 @@ class ArticlePage:
     text: str = field(default="", repr=False)
     word_count: int = 0
     page_canonical: str | None = None  # <link rel=canonical> or og:url, as the page states it
+    # Which source won each field (jsonld, meta, markup, trafilatura, url...), for audit.
+    title_source: str | None = None
+    author_source: str | None = None
+    date_source: str | None = None
 
     # Set by the relevance pipeline.
     relevance: float | None = None

@@ -1,0 +1,30 @@
+"""Small readers of page markup shared by the metadata helpers."""
+
+from __future__ import annotations
+
+
+def first_values(tree, xpaths: tuple[str, ...]) -> list[str]:
+    """The non-empty values the xpaths select, in the order of the xpaths."""
+    values = []
+    for xpath in xpaths:
+        values.extend(v.strip() for v in tree.xpath(xpath) if isinstance(v, str) and v.strip())
+    return values
+
+
+def meta(tree, *names: str) -> list[str]:
+    """Contents of <meta> tags with one of these property/name/itemprop values."""
+    found = []
+    for name in names:
+        found += first_values(
+            tree,
+            (f"//meta[@property='{name}' or @name='{name}' or @itemprop='{name}']/@content",),
+        )
+    return found
+
+
+def clean(value) -> str | None:
+    """Text with runs of whitespace made single spaces; None when nothing is left."""
+    if not isinstance(value, str):
+        return None
+    value = " ".join(value.split())
+    return value or None
