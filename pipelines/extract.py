@@ -64,7 +64,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         doc = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
     article_ld = jsonld.article_objects(tree)
     site = site_name(tree, article_ld) or clean(doc.sitename)
-    title, title_source = titles.title(tree, article_ld, doc.title, site)
+    title, title_source = titles.title(tree, article_ld, doc.title, site, url)
     names, author_source = authors.authors(tree, article_ld, doc.author, site)
     published, date_source = dates.published(tree, article_ld, doc.date, url)
     text = body.trim_trailing_furniture(doc.text or "")
