@@ -46,6 +46,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         time zone where it gives one), published_date (YYYY-MM-DD as the publisher dated it),
         modified, language, description, tags (list), image, text (paragraphs separated by
         blank lines), word_count, canonical (the page's own canonical URL, if any) and
+        is_listing (the page declares itself a section, tag or search page) and
         title_source, author_source, date_source (which source won each field).
         Fields the page does not give are None (or empty).
     """
@@ -57,6 +58,9 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         url=url,
         with_metadata=True,
         include_comments=False,
+        # Precision over recall: a researcher counts words and quotes, and a related-stories
+        # box counted as text is worse than a caption left out.
+        favor_precision=True,
         date_extraction_params=DATE_PARAMS,
     )
     if doc is None:
@@ -67,7 +71,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     title, title_source = titles.title(tree, article_ld, doc.title, site, url)
     names, author_source = authors.authors(tree, article_ld, doc.author, site)
     published, date_source = dates.published(tree, article_ld, doc.date, url)
-    text = body.trim_trailing_furniture(doc.text or "")
+    text = body.clean_text(doc.text or "", title)
     return {
         "title": title,
         "byline": ", ".join(names) or None,
@@ -85,6 +89,7 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
             iter(first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url")),
             None,
         ),
+        "is_listing": body.is_listing(tree, article_ld),
         "title_source": title_source,
         "author_source": author_source,
         "date_source": date_source,
@@ -129,6 +134,7 @@ def _empty() -> dict[str, Any]:
         "text": "",
         "word_count": 0,
         "canonical": None,
+        "is_listing": False,
         "title_source": "none",
         "author_source": "none",
         "date_source": "none",
@@ -183,6 +189,8 @@ class ExtractPipeline:
             message = f"extract: extraction failed: {type(exc).__name__}: {exc}"
             raise DropItem(message, "WARNING") from exc
         canonical = fields.pop("canonical")
+        if fields.pop("is_listing"):
+            raise DropItem(f"no-article: a listing page, not an article: {item.url}")
         for name, value in fields.items():
             setattr(item, name, value)
         item.page_canonical = canonical

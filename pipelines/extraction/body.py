@@ -1,24 +1,95 @@
-"""The article body: trafilatura's text, without the furniture that trails articles."""
+"""The article body: trafilatura's text, without the page furniture it lets through.
+
+trafilatura (run with favor_precision) keeps the paragraphs of the article, but pages also
+write some furniture as ordinary paragraphs, and then it survives:
+
+- before the text: the headline again, the byline ("By ...", "Von ...", "بقلم ..."), a
+  date or "Updated" line;
+- anywhere: advertising labels ("Advertisement", "Anzeige", "إعلان") and the signature
+  lines of embedded social media posts ("— Name (@handle) May 5, 2024", pic.twitter.com);
+- after the text: "Other reports by ...", "Read more", "Related", "Follow us", share and
+  newsletter prompts, copyright lines, in the registry's five languages and German.
+
+Only lines that are furniture as a whole are removed; at the two ends only an unbroken run
+of them, so the same words inside a paragraph of the article survive.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-# Lines that close an article as page furniture, in the registry's five languages. Only a
-# run of such lines at the very end is trimmed, so the same words inside the text survive.
+from pipelines.extraction import jsonld
+
+# Structured-data types that declare a page of links to other pages, not an article.
+LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}
+
+# Whole lines that close an article.
 TRAILING_FURNITURE = re.compile(
     r"^\s*(other (reports|stories|articles) (by|from)|read (more|also)|related( (articles|"
-    r"stories|posts))?:?$|more from|follow us|share (this|on)|sign up|subscribe|"
-    r"advertisement$|اقرأ (أيضا|أيضاً|المزيد)|تابعونا|شارك|مقالات ذات صلة|"
-    r"lire aussi|à lire aussi|suivez-nous|partager|leggi anche|seguici|condividi|"
-    r"ilgili haberler|bunlar da ilginizi|takip edin|paylaş)",
+    r"stories|posts|content))?:?$|more (from|on this|stories)|also on\b|follow us|"
+    r"share (this|on|it)|like this (story|article)|sign up|subscribe|newsletter|"
+    r"advertisement$|©|\(c\) |copyright\b|all rights reserved|"
+    r"اقرأ (أيضا|أيضاً|المزيد)|تابعونا|شارك|مقالات ذات صلة|جميع الحقوق محفوظة|"
+    r"lire aussi|à lire aussi|suivez-nous|partager|abonnez-vous|tous droits réservés|"
+    r"leggi anche|seguici|condividi|iscriviti|riproduzione riservata|"
+    r"ilgili haberler|bunlar da ilginizi|takip edin|paylaş|tüm hakları saklıdır|"
+    r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|folgen sie uns|"
+    r"teilen\b)",
+    re.IGNORECASE,
+)
+# Whole lines that are furniture wherever they stand.
+ANYWHERE_FURNITURE = re.compile(
+    r"^\s*(advertisement|anzeige|werbung|publicité|pubblicità|reklam|إعلان)\s*$"
+    r"|^\s*[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+\s+\d{1,2},\s+\d{4}\s*$"
+    r"|pic\.twitter\.com/\w+\s*$",
+    re.IGNORECASE,
+)
+# Lines that open an article page before its text: bylines and date or update lines.
+NAME = r"[A-ZÀ-ÖØ-Þ][\w'’.-]+"
+BYLINE = re.compile(
+    rf"^\s*(?i:by|von|par|di|por|door|av|af)\s*:?\s+{NAME}(\s+((?i:and|und|et|e|y)\s+|&\s+)?"
+    rf"{NAME}){{0,5}}\s*$"
+    r"|^\s*(بقلم|كتب|كتبت)\s*:?\s*(\S+\s*){1,6}$"
+)
+DATELINE = re.compile(
+    r"^\s*((updated|published|posted|stand|aktualisiert|veröffentlicht|mis à jour|publié|"
+    r"aggiornato|pubblicato|güncelleme|yayınlanma)\b[^.]{0,60}|"
+    r"[\w.,: ]{0,30}\d{1,4}[./-]\d{1,2}[./-]\d{1,4}[\w.,: ]{0,30}|"
+    r"\w+ \d{1,2}, \d{4}( \d{1,2}:\d{2}.{0,12})?)$",
     re.IGNORECASE,
 )
 
 
-def trim_trailing_furniture(text: str) -> str:
-    """Paragraphs separated by blank lines, without the furniture lines that close the page."""
+def clean_text(text: str, title: str | None = None) -> str:
+    """Paragraphs separated by blank lines, without the furniture described above."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not ANYWHERE_FURNITURE.search(line)]
+    while lines and _opens_page(lines[0], title):
+        lines.pop(0)
     while lines and TRAILING_FURNITURE.match(lines[-1]):
         lines.pop()
     return "\n\n".join(lines)
+
+
+def trim_trailing_furniture(text: str) -> str:
+    """Paragraphs separated by blank lines, without the furniture lines that close the page."""
+    return clean_text(text)
+
+
+def _opens_page(line: str, title: str | None) -> bool:
+    if title and _key(line) == _key(title):
+        return True
+    return bool(BYLINE.match(line) or DATELINE.match(line))
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+def is_listing(tree, article_ld: list[dict]) -> bool:
+    """True when the page declares itself a listing (a section, tag, search or author page)
+    in its JSON-LD and declares no article: its text would be teasers, not an article."""
+    if article_ld:
+        return False
+    return any(jsonld.types(obj) & LISTING_TYPES for obj in jsonld.objects(tree))

@@ -1,0 +1,85 @@
+"""Body rules, one test each: furniture written as paragraphs is dropped, the article kept."""
+
+from __future__ import annotations
+
+import trafilatura
+
+from pipelines.extraction import jsonld
+from pipelines.extraction.body import clean_text, is_listing
+
+ARTICLE = [
+    "The National Oil Corporation said output at the Sharara field resumed on Monday.",
+    "Engineers in Tripoli said repairs to the pipeline to the coast were complete.",
+]
+
+
+def text(*lines: str) -> str:
+    return "\n".join(lines)
+
+
+def test_paragraphs_are_kept_and_separated_by_blank_lines():
+    assert clean_text(text(*ARTICLE)) == "\n\n".join(ARTICLE)
+
+
+def test_trailing_furniture_in_several_languages_is_cut():
+    for tail in (
+        "Other reports by iNewsToday",
+        "Read more",
+        "اقرأ أيضا: مقالات أخرى",
+        "Lire aussi : la crise",
+        "Leggi anche",
+        "İlgili Haberler",
+        "Lesen Sie auch",
+        "© 2024 Tribune Media",
+        "Like this story? Share it!",
+    ):
+        assert clean_text(text(*ARTICLE, tail)) == "\n\n".join(ARTICLE), tail
+
+
+def test_furniture_words_inside_the_article_are_kept():
+    line = "Read more widely, the report says, and the picture of Libya's economy darkens."
+    assert clean_text(text(line, *ARTICLE)) == "\n\n".join([line, *ARTICLE])
+
+
+def test_headline_byline_and_date_lines_before_the_text_are_cut():
+    lines = [
+        "Sharara output resumes",
+        "By Salma Idris",
+        "Updated: 5 May 2024, 10:00",
+        "May 5, 2024",
+        *ARTICLE,
+    ]
+    assert clean_text(text(*lines), title="Sharara output resumes") == "\n\n".join(ARTICLE)
+
+
+def test_a_first_paragraph_that_starts_like_a_byline_is_kept():
+    line = "By the end of the year the field should produce 300,000 barrels a day."
+    assert clean_text(text(line, *ARTICLE)).startswith(line)
+
+
+def test_arabic_byline_before_the_text_is_cut():
+    assert clean_text(text("بقلم: سالم الفيتوري", *ARTICLE)) == "\n\n".join(ARTICLE)
+
+
+def test_advertising_labels_and_embedded_post_signatures_are_cut_anywhere():
+    lines = [
+        ARTICLE[0],
+        "Advertisement",
+        "Ships are waiting. pic.twitter.com/AbC123",
+        "— Libya Watcher (@libyawatch) May 5, 2024",
+        ARTICLE[1],
+    ]
+    assert clean_text(text(*lines)) == "\n\n".join(ARTICLE)
+
+
+def test_a_page_that_declares_itself_a_listing_is_not_an_article():
+    def page(ld: str):
+        tree = trafilatura.load_html(
+            f'<html><head><script type="application/ld+json">{ld}</script></head>'
+            "<body><p>x</p></body></html>"
+        )
+        return is_listing(tree, jsonld.article_objects(tree))
+
+    assert page('{"@type": "CollectionPage", "name": "Libya"}')
+    assert not page('{"@graph": [{"@type": "ItemList"}, {"@type": "NewsArticle"}]}')
+    assert not page('{"@type": "WebPage"}')
