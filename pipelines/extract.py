@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -21,7 +22,7 @@ from typing import Any
 import trafilatura
 from scrapy.exceptions import DropItem
 
-from pipelines.extraction import authors, body, dates, jsonld, titles
+from pipelines.extraction import authors, body, dates, jsonld, overrides, titles
 from pipelines.extraction.markup import clean, first_values, meta
 from scrapers.items import ArticlePage
 
@@ -34,12 +35,16 @@ split_authors = authors.split_authors
 trim_trailing_furniture = body.trim_trailing_furniture
 
 
-def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
+def extract_article(
+    html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Extract one article page.
 
     Args:
         html: the page, as text or bytes.
         url: the page's URL (used for relative links and dates in URLs).
+        selectors: the outlet's selectors for title, byline, date or body (outlets.yml
+            `extract:`); a selector that matches wins over the generic sources.
 
     Returns:
         A dict with title, byline, authors (list), published (ISO 8601, with the page's
@@ -72,6 +77,12 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
     names, author_source = authors.authors(tree, article_ld, doc.author, site)
     published, date_source = dates.published(tree, article_ld, doc.date, url)
     text = body.clean_text(doc.text or "", title)
+    if selectors:
+        title, title_source, names, author_source, published, date_source, text = _override(
+            tree,
+            selectors,
+            (title, title_source, names, author_source, published, date_source, text),
+        )
     return {
         "title": title,
         "byline": ", ".join(names) or None,
@@ -94,6 +105,20 @@ def extract_article(html: str | bytes, url: str) -> dict[str, Any]:
         "author_source": author_source,
         "date_source": date_source,
     }
+
+
+def _override(tree, selectors: Mapping[str, str], fields: tuple) -> tuple:
+    """The generic fields with those the outlet's matching selectors give put in their place."""
+    title, title_source, names, author_source, published, date_source, text = fields
+    if "title" in selectors and (found := overrides.select_text(tree, selectors["title"])):
+        title, title_source = found[0], "override"
+    if "byline" in selectors and (found := overrides.select_text(tree, selectors["byline"])):
+        names, author_source = authors.split_authors("; ".join(found)), "override"
+    if "date" in selectors and (found := overrides.select_date(tree, selectors["date"])):
+        published, date_source = found, "override"
+    if "body" in selectors and (found := overrides.select_body(tree, selectors["body"])):
+        text = body.clean_text(found, title)
+    return title, title_source, names, author_source, published, date_source, text
 
 
 def site_name(tree, article_ld: list[dict]) -> str | None:
@@ -148,14 +173,17 @@ class ExtractPipeline:
     (EXTRACT_WORKERS): the crawler's own process keeps fetching and storing meanwhile.
     """
 
-    def __init__(self, workers: int, stats):
-        self.workers = workers
-        self.stats = stats
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.workers = crawler.settings.getint("EXTRACT_WORKERS")
         self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.getint("EXTRACT_WORKERS"), crawler.stats)
+        return cls(crawler)
+
+    def _overrides(self, outlet_id: str) -> dict[str, str]:
+        return self.crawler.spider.outlets[outlet_id].extract
 
     def open_spider(self):
         if self.workers > 0:
@@ -173,11 +201,12 @@ class ExtractPipeline:
             return item
         pool = self.pool
         try:
+            args = (item.html, item.url, self._overrides(item.outlet))
             if pool is None:
-                fields = extract_article(item.html, item.url)
+                fields = extract_article(*args)
             else:
                 loop = asyncio.get_running_loop()
-                fields = await loop.run_in_executor(pool, extract_article, item.html, item.url)
+                fields = await loop.run_in_executor(pool, extract_article, *args)
         except BrokenProcessPool as exc:
             # A worker died (out of memory on a monstrous page?): start new workers once, so
             # one page cannot stop the crawl, and record the pages in flight as failed.

@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from pipelines.extraction.overrides import FIELDS as OVERRIDE_FIELDS
+from pipelines.extraction.overrides import compile_selector
+
 SCOPES = ("libya", "general")
 DEFAULT_NEXT_SELECTOR = "a[rel=next]::attr(href), link[rel=next]::attr(href)"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -33,6 +36,7 @@ KNOWN_FIELDS = {
     "article_patterns",
     "exclude_patterns",
     "domains",
+    "extract",
 }
 LISTING_FIELDS = {"url", "max_pages", "next"}
 
@@ -65,6 +69,8 @@ class Outlet:
     article_patterns: tuple[re.Pattern, ...] = ()
     exclude_patterns: tuple[re.Pattern, ...] = ()
     domains: tuple[str, ...] = field(default=())
+    # Selectors for pages that defeat the generic extraction: {"title": "h1.headline", ...}.
+    extract: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     def owns(self, url: str) -> bool:
         """True when the URL is on one of the outlet's hosts (homepage host or `domains`)."""
@@ -195,6 +201,25 @@ class _Checker:
                 raise self.fail(name, message) from exc
         return tuple(compiled)
 
+    def extract_overrides(self) -> dict[str, str]:
+        value = self.entry.get("extract")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail("extract", f"expected a mapping of field: selector, got {value!r}")
+        for name, selector in value.items():
+            if name not in OVERRIDE_FIELDS:
+                raise self.fail(
+                    "extract", f"unknown field {name!r}; known: {', '.join(OVERRIDE_FIELDS)}"
+                )
+            if not isinstance(selector, str):
+                raise self.fail(f"extract.{name}", f"expected a selector, got {selector!r}")
+            try:
+                compile_selector(selector)
+            except ValueError as exc:
+                raise self.fail(f"extract.{name}", str(exc)) from exc
+        return dict(value)
+
     def listings(self) -> tuple[Listing, ...]:
         listings = []
         for value in self.list("listings"):
@@ -251,6 +276,7 @@ def _parse_outlet(path: Path, index: int, entry) -> Outlet:
         article_patterns=check.patterns("article_patterns"),
         exclude_patterns=check.patterns("exclude_patterns"),
         domains=tuple(str(d).lower() for d in check.list("domains")),
+        extract=check.extract_overrides(),
     )
     if not (outlet.feeds or outlet.sitemaps or outlet.listings):
         raise check.fail(
