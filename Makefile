@@ -27,6 +27,7 @@ serve: install  ## browse $(DB) in Datasette on 127.0.0.1:8001
 	$(PY) -m libya_archive serve --db $(DB)
 
 bench: install  ## benchmarks that print figures against a floor measured in the same run
+	$(PY) bench/extraction_quality.py
 	$(PY) bench/crawl_throughput.py
 
 lint: install
