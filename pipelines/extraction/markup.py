@@ -28,3 +28,18 @@ def clean(value) -> str | None:
         return None
     value = " ".join(value.split())
     return value or None
+
+
+def meta_contents(tree) -> dict[str, list[str]]:
+    """Every <meta> content keyed by its lower-cased property, name or itemprop.
+
+    One pass over the page's meta tags, for readers that try many names: names differ in
+    case from site to site (`DC.date.issued`, `dc.date.issued`), the meaning does not.
+    """
+    found: dict[str, list[str]] = {}
+    for element in tree.iter("meta"):
+        content = (element.get("content") or "").strip()
+        key = element.get("property") or element.get("name") or element.get("itemprop")
+        if content and key:
+            found.setdefault(key.strip().lower(), []).append(content)
+    return found
