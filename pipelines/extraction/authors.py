@@ -1,19 +1,196 @@
-"""The authors of an article page, as a list of names."""
+"""The authors of an article page, as a list of the people (or agency) credited.
+
+Sources, in order of trust; the first that credits a person or a news agency wins, and its
+name is recorded as `author_source`:
+
+1. "jsonld": the `author` of the article's own JSON-LD object (strings, Person and
+   Organization objects, lists, `@id` references into the page's graph). The publisher fills
+   it on purpose, for search engines, so it is the most deliberate statement of authorship.
+2. "meta": `<meta name="author">`, `article:author` and their kin, when they hold a name
+   rather than a profile URL.
+3. "byline": the byline markup of the page (rel=author, itemprop=author, class names such as
+   "byline" or "author"), the credit the reader sees.
+4. "trafilatura": trafilatura's own guess, a heuristic over the same page.
+
+Every source's names are normalised the same way: split into one name per person ("By A
+and B", "A, B", "A; B", "بقلم"), stripped of roles and job titles, emails, URLs and
+datelines. A credit is a person, a news agency ("AFP", "Reuters") or a house credit: the
+outlet itself, its desk ("Redaktion", "Staff") or an organisation. House credits are dropped
+when a person is named, and are the answer only when no source names anyone else; then the
+most trusted source's house credit wins (fundus's convention: the outlet when nobody is
+credited). Names keep the case they have on the page.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from pipelines.extraction import jsonld
+from pipelines.extraction.markup import clean, first_values, meta
+
+PERSON, AGENCY, HOUSE = "person", "agency", "house"
 
 AUTHOR_SPLIT = re.compile(r"\s*(?:;|,|\band\b|&|\bو\b|،)\s*")
 AUTHOR_PREFIX = re.compile(r"^\s*(by|par|di|بقلم|كتب|كتبت)(\s*:\s*|\s+)", re.IGNORECASE)
+
+# Separators of the credits inside one byline: lists, conjunctions, "Name / Role", "Name | Role".
+CREDIT_SPLIT = re.compile(
+    r"\s*(?:[;,،|/]|\s[-–—]\s|\b(?:and|und|og|och)\b|&|\+|\bو\b)\s*", re.IGNORECASE
+)
+# "By", "Von", "Par", "Por", "Text:", "بقلم" before a byline, in the languages we meet.
+# Italian and Portuguese "di"/"da" only in lower case: "Di Stefano", "Da Silva" are surnames.
+CREDIT_PREFIX = re.compile(
+    r"^\s*(?:(?i:(?:written|reported|text|story|words)\s+by|by|von|vom|par|por|door|av|af"
+    r"|od|от|text|texto|autor|autorin|author|authors|autoren|reporter|reportage"
+    r"|quelle|source|sources|fuente|fonte|źródło)|di|da|بقلم|كتب|كتبت|تأليف)(?:\s*:\s*|\s+)"
+)
+URL = re.compile(r"\(?\s*(?:https?://|www\.)\S+\s*\)?", re.IGNORECASE)
+EMAIL = re.compile(r"\S+@\S+\.\w+")
+HANDLE = re.compile(r"(?<!\S)@\w+")  # a social-media account beside the name
+# Where a byline's name ends and its dateline or timestamp begins.
+DATELINE = re.compile(
+    r"\s*(?:(?<!\w)\d|\b(?:updated|published|posted|stand|aktualisiert|veröffentlicht"
+    r"|actualizado|publicado|mis à jour|publié|aggiornato"
+    r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch"
+    r"|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi"
+    r"|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b).*$",
+    re.IGNORECASE,
+)
+# Job titles and roles that bylines attach to names ("Mathias Hagen / Journalist").
+ROLE_WORDS = {
+    "author", "autor", "autorin", "columnist", "kolumnist", "kolumnistin", "contributor",
+    "correspondent", "korrespondent", "korrespondentin", "corresponsal", "correspondant",
+    "corrispondente", "editor", "editora", "redakteur", "redakteurin", "redaktør", "redactor",
+    "redactora", "rédacteur", "rédactrice", "journalist", "journalistin", "journaliste",
+    "periodista", "giornalista", "jornalista", "dziennikarz", "novinář", "muhabir",
+    "photographer", "fotograf", "fotografin", "photographe", "fotógrafo", "reporter",
+    "reporterin", "reportera", "writer", "producer", "analyst", "nachrichtenagentur",
+    "مراسل", "محرر", "صحفي",
+}  # fmt: skip
+# Titles written after the name in East Asian bylines ("신현주 기자": reporter Shin Hyun-ju).
+SUFFIX_TITLES = ("기자", "특파원", "선임기자", "논설위원", "記者", "特派員", "编辑")
+# Words naming a newsroom or desk rather than a person.
+STAFF_WORDS = {
+    "staff", "newsroom", "desk", "editors", "editorial", "team", "redaktion", "rédaction",
+    "redacción", "redazione", "redactie", "redaksjonen", "redaksjon", "redaktionen", "redakce",
+    "redakcja", "agencies", "agenturen", "agences", "agencias", "nachrichtenredaktion",
+    "onlineredaktion", "online", "هيئة", "التحرير", "المحرر",
+}  # fmt: skip
+# News agencies: a credit of their own when no person is named beside them.
+AGENCIES = {
+    "afp", "agence france presse", "reuters", "thomson reuters", "ap", "associated press",
+    "the associated press", "dpa", "deutsche presse agentur", "ansa", "anadolu",
+    "anadolu agency", "anadolu ajansı", "aa", "efe", "agencia efe", "europa press", "apa",
+    "sda", "keystone sda", "kna", "epd", "sid", "upi", "xinhua", "tass", "ria novosti",
+    "interfax", "kyodo", "jiji", "yonhap", "pa", "pa media", "press association", "belga",
+    "anp", "ntb", "tt", "ritzau", "čtk", "ctk", "pap", "lusa", "agência lusa", "ips", "mena",
+    "wam", "spa", "qna", "lana", "wafa", "kuna", "وكالة الأنباء الليبية", "رويترز", "فرانس برس",
+    "أ ف ب", "الأناضول", "وكالات",
+}  # fmt: skip
+# User names of a CMS's default accounts, which some sites leave as the author.
+CMS_ACCOUNT = re.compile(r"\w*admin|administrator|webmaster|root|user\d*", re.IGNORECASE)
+# Initials ("amw"): an editor's shorthand, too weak to outrank a house credit.
+INITIALS = re.compile(r"^[a-z]{2,4}$", re.IGNORECASE)
+# Byline markup: class or id words that mark a byline, and words that mark look-alikes.
+BYLINE_WORD = re.compile(r"byline|author|autor|writer|reporter|verfasser", re.IGNORECASE)
+NOT_BYLINE_WORD = re.compile(
+    r"comment|quote|zitat|bio|avatar|image|img|photo|pic|date|time|social|share|follow"
+    r"|related|teaser|more|list|desc|about|info|title|label|widget",
+    re.IGNORECASE,
+)
+# Case-folding in XPath 1.0 (translate) is slow; the word stems cover "Author" and "author".
+BYLINE_XPATH = etree.XPath(
+    "//*[@rel='author' or contains(@itemprop, 'author') or contains(@class, 'uthor')"
+    " or contains(@class, 'yline') or contains(@class, 'utor') or contains(@class, 'riter')"
+    " or contains(@class, 'eporter') or contains(@class, 'erfasser')"
+    " or contains(@id, 'uthor') or contains(@id, 'yline')]"
+)
+# Regions whose bylines belong to other texts than the article.
+FOREIGN_REGION = re.compile(
+    r"comment|related|teaser|sidebar|footer|recommend|caption|gallery|lightbox", re.IGNORECASE
+)
+FOREIGN_TAGS = ("footer", "aside", "nav", "figure", "figcaption")
+NOT_TEXT_TAGS = ("script", "style", "link", "meta", "img", "svg", "button", "form", "input")
+CSS_NAME = re.compile(r"[\w-]+")
+# A picture's credit ("Image: Getty Images", "Bild: SN/APA"), not the article's.
+PHOTO_CREDIT = re.compile(
+    r"^\W*(?:images?|photos?|fotos?|bild|bilder|pictures?|picture credit|credits?)\s*:",
+    re.IGNORECASE,
+)
+# Second-level labels of country domains (bbc.co.uk, aa.com.tr): not the outlet's name.
+SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go"}
+MAX_NAME_WORDS = 6
+MAX_BYLINE_CHARS = 160
+
+
+@dataclass(frozen=True)
+class Credit:
+    """One name a source credits, and what it is: a person, a news agency or the house."""
+
+    name: str
+    kind: str
 
 
 def authors(
     tree, article_ld: list[dict], trafilatura_author: str | None, site_name: str | None
 ) -> tuple[list[str], str]:
-    """(the names of the people, or agency, credited; where they came from)."""
-    names = split_authors(trafilatura_author)
-    return names, "trafilatura" if names else "none"
+    """(the names of the people, or agency, credited; where they came from).
+
+    Args:
+        tree: the page's lxml tree, untouched by trafilatura.
+        article_ld: the JSON-LD objects of article types, in page order.
+        trafilatura_author: trafilatura's author string, the last resort.
+        site_name: the outlet's name, so that it is not taken for an author.
+
+    Returns:
+        The names as displayed, and the source that won ("jsonld", "meta", "byline",
+        "trafilatura" or "none").
+    """
+    outlet = Outlet(site_name, page_host(tree))
+    sources = (
+        ("jsonld", lambda: jsonld_credits(tree, article_ld, outlet)),
+        ("meta", lambda: meta_credits(tree, outlet)),
+        ("byline", lambda: byline_credits(tree, outlet)),
+        ("trafilatura", lambda: string_credits([trafilatura_author or ""], outlet)),
+    )
+    fallback: tuple[list[str], str] = ([], "none")
+    for source, read in sources:
+        credits = read()
+        kinds = {c.kind for c in credits}
+        # An agency named only lower down is a source note ("Quelle: dpa"), not a reason to
+        # overrule the house credit a more trusted source gave.
+        if PERSON in kinds or (AGENCY in kinds and not fallback[0]):
+            if source == "jsonld":
+                return fuller_byline(credits, byline_credits(tree, outlet))
+            return chosen(credits), source
+        if credits and not fallback[0]:
+            fallback = ([c.name for c in credits], source)
+    return fallback
+
+
+def fuller_byline(ld: list[Credit], byline: list[Credit]) -> tuple[list[str], str]:
+    """JSON-LD's credits, or the visible byline's when it names them all and more people.
+
+    Structured data often carries only the first of several co-authors, while the byline
+    the reader sees lists them all; a byline that contains every JSON-LD name is the
+    article's own, so its extra names are co-authors, not noise.
+    """
+    ld_keys = {key(c.name) for c in ld if c.kind != HOUSE}
+    byline_keys = {key(c.name) for c in byline if c.kind != HOUSE}
+    if ld_keys < byline_keys:
+        return chosen(byline), "byline"
+    return chosen(ld), "jsonld"
+
+
+def chosen(credits: list[Credit]) -> list[str]:
+    """The names to keep: house credits go when a person is named beside them."""
+    if any(c.kind == PERSON for c in credits):
+        credits = [c for c in credits if c.kind != HOUSE]
+    return [c.name for c in credits]
 
 
 def split_authors(author: str | None) -> list[str]:
@@ -26,3 +203,238 @@ def split_authors(author: str | None) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
+
+
+# --- the outlet, so that it is not mistaken for a person ---------------------------------
+
+
+def key(name: str) -> str:
+    """A name folded as the archive compares names: case and punctuation ignored."""
+    return " ".join(re.sub(r"[\W_]+", " ", name.casefold()).split())
+
+
+class Outlet:
+    """The outlet's name and host, recognised in credits in their usual disguises."""
+
+    def __init__(self, site_name: str | None, host: str | None):
+        self.keys = set()
+        if site_name:
+            self.keys.add(key(site_name))
+        labels = [label for label in (host or "").lower().split(".") if label != "www"]
+        if len(labels) >= 3 and labels[-2] in SECOND_LEVEL:
+            labels = labels[:-1]  # bbc.co.uk: the name is before "co"
+        if len(labels) >= 2:
+            self.keys.add(key(".".join(labels)))  # "hessenschau de"
+            self.keys.add(key(labels[-2]))  # "washingtontimes", "n tv"
+        self.keys.discard("")
+        self.squashed = {k.replace(" ", "") for k in self.keys}
+
+    def named_by(self, name: str) -> bool:
+        """Whether a credit names the outlet: "DW.COM", "Www Example Com", "MDR THÜRINGEN"."""
+        name_key = key(name)
+        if not name_key or not self.keys:
+            return False
+        words = name_key.split()
+        if name_key.replace(" ", "") in self.squashed or name_key.startswith("www "):
+            return True
+        if any(name_key.startswith(k + " ") for k in self.keys if len(k) >= 3):
+            return True  # the outlet and a regional desk: "MDR THÜRINGEN"
+        # An outlet spelled out where its host abbreviates it: "Libya Observer Network" on
+        # lon.ly. Two-letter initials are left out: too many people share them.
+        acronym = "".join(w[0] for w in words) if len(words) >= 3 else ""
+        return bool(acronym) and any(k.split()[0] == acronym for k in self.keys)
+
+
+def page_host(tree) -> str | None:
+    """The page's host, from its canonical or og:url address."""
+    for url in first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url"):
+        host = urlsplit(url).hostname
+        if host:
+            return host
+    return None
+
+
+# --- the sources ---------------------------------------------------------------------------
+
+
+def jsonld_credits(tree, article_ld: list[dict], outlet: Outlet) -> list[Credit]:
+    """The author of the first article object that names one."""
+    for obj in article_ld:
+        author = obj.get("author")
+        if author:
+            return _dedupe(_ld_credits(author, tree, outlet))
+    return []
+
+
+def _ld_reference(tree, ref) -> dict:
+    """The object an `"author": {"@id": ...}` reference points to in the page's graph."""
+    for obj in jsonld.objects(tree):
+        if obj.get("@id") == ref and "name" in obj:
+            return obj
+    return {}
+
+
+def _ld_credits(author, tree, outlet: Outlet) -> list[Credit]:
+    """Credits in a JSON-LD author value: a string, an object, or a list of them."""
+    if isinstance(author, list):
+        return [c for item in author for c in _ld_credits(item, tree, outlet)]
+    if isinstance(author, str):
+        return string_credits([author], outlet)
+    if not isinstance(author, dict):
+        return []
+    if "name" not in author and isinstance(author.get("@id"), str):
+        author = {**_ld_reference(tree, author["@id"]), **author}
+    name = author.get("name")
+    if isinstance(name, dict | list):
+        return _ld_credits(name, tree, outlet)
+    credits = string_credits([name] if isinstance(name, str) else [], outlet)
+    if jsonld.types(author) - {"Person"} and not jsonld.types(author) & {"Person"}:
+        # An Organization as author is a house credit unless it is a news agency.
+        credits = [Credit(c.name, AGENCY if c.kind == AGENCY else HOUSE) for c in credits]
+    return credits
+
+
+def meta_credits(tree, outlet: Outlet) -> list[Credit]:
+    """Names in the author meta tags, leaving out profile URLs."""
+    values = meta(
+        tree, "author", "article:author", "dc.creator", "DC.creator", "parsely-author",
+        "sailthru.author", "byl",
+    )  # fmt: skip
+    return string_credits([v for v in values if not URL.fullmatch(v.strip())], outlet)
+
+
+def byline_credits(tree, outlet: Outlet) -> list[Credit]:
+    """Names in the page's first byline block (its innermost byline elements)."""
+    elements = [el for el in BYLINE_XPATH(tree) if _is_byline(el)]
+    innermost = [el for el in elements if not any(_contains(el, other) for other in elements)]
+    if not innermost:
+        return []
+    block = _outermost_byline_ancestor(innermost[0], elements)
+    texts = [_byline_text(el) for el in innermost if el is block or _contains(block, el)]
+    return string_credits([t for t in texts if t], outlet)
+
+
+def _is_byline(el) -> bool:
+    """Whether an element is a byline, not a comment's author, a quote's or a bio box."""
+    if not isinstance(el.tag, str) or el.tag in NOT_TEXT_TAGS:
+        return False
+    explicit = el.get("rel") == "author" or "author" in (el.get("itemprop") or "")
+    if not explicit and not _marked(el, BYLINE_WORD) or _marked(el, NOT_BYLINE_WORD):
+        return False
+    return not any(
+        ancestor.tag in FOREIGN_TAGS or _marked(ancestor, FOREIGN_REGION)
+        for ancestor in el.iterancestors()
+    )
+
+
+def _marked(el, words: re.Pattern) -> bool:
+    """Whether a class name or the id of the element contains one of the words.
+
+    Utility-CSS tokens ("[grid-template-areas:'authors']") are layout, not meaning: only
+    plain identifier-like tokens count.
+    """
+    tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
+    return any(CSS_NAME.fullmatch(t) and words.search(t) for t in tokens)
+
+
+def _contains(outer, inner) -> bool:
+    return outer is not inner and any(a is outer for a in inner.iterancestors())
+
+
+def _outermost_byline_ancestor(el, elements: list) -> object:
+    block = el
+    for ancestor in el.iterancestors():
+        if any(ancestor is other for other in elements):
+            block = ancestor
+    return block
+
+
+def _byline_text(el) -> str | None:
+    """A byline element's text, or its itemprop=name's when it has one."""
+    names = el.xpath(".//*[@itemprop='name']")
+    if names:
+        text = names[0].get("content") or " ".join(names[0].itertext())
+    else:
+        text = " ".join(el.itertext())
+    text = clean(text)
+    return text if text and len(text) <= MAX_BYLINE_CHARS else None
+
+
+# --- normalising names ---------------------------------------------------------------------
+
+
+def string_credits(values: list[str], outlet: Outlet) -> list[Credit]:
+    """The credits in free-text bylines: split, stripped of roles, emails, URLs, datelines."""
+    credits = []
+    for value in values:
+        if PHOTO_CREDIT.match(value):
+            continue
+        after_outlet = False
+        for part in _parts(value):
+            credit = classify(part, outlet)
+            if after_outlet and credit.kind == PERSON and len(part.split()) == 1:
+                continue  # "hessenschau.de, Frankfurt, Germany": the outlet's address
+            after_outlet = after_outlet or outlet.named_by(part)
+            credits.append(credit)
+    return _dedupe(credits)
+
+
+def _parts(value: str) -> list[str]:
+    """One byline string cut into candidate names, each trimmed of non-name words."""
+    value = DATELINE.sub("", HANDLE.sub(" ", EMAIL.sub(" ", URL.sub(" ", value))))
+    names = []
+    for part in CREDIT_SPLIT.split(value):
+        name = _trim(part)
+        if name:
+            names.append(name)
+    return names
+
+
+def _trim(part: str) -> str | None:
+    """A candidate name without "By", timestamps, job titles; None when nothing is left."""
+    part = DATELINE.sub("", CREDIT_PREFIX.sub("", clean(part) or "")).strip(" .:-–—()[]\"'")
+    for title in SUFFIX_TITLES:
+        part = part.removesuffix(title).strip()
+    words = part.split()
+    if not words or len(words) > MAX_NAME_WORDS:
+        return None
+    if CMS_ACCOUNT.fullmatch(part):
+        return None  # the CMS's default account ("admin"), not a credit
+    if any(_is_role(word) for word in words):
+        return None  # a job title ("Leitender Wirtschaftsredakteur"), not a name
+    if len(words) > 1 and sum(_starts_lower(word) for word in words) * 2 > len(words):
+        return None  # a phrase ("please sign in to share"): names are capitalised
+    return part
+
+
+def _is_role(word: str) -> bool:
+    """A job title, also inside a compound ("Wirtschaftsredakteur", "Sportreporter")."""
+    word = word.casefold().strip(".,:")
+    return word in ROLE_WORDS or any(
+        word.endswith(role) for role in ROLE_WORDS if len(role) >= 8 and role.isalpha()
+    )
+
+
+def _starts_lower(word: str) -> bool:
+    return word[:1].islower()
+
+
+def classify(name: str, outlet: Outlet) -> Credit:
+    """A name as a person, a news agency or a house credit (the outlet, its desk)."""
+    name_key = key(name)
+    if name_key in AGENCIES:
+        return Credit(name, AGENCY)
+    if outlet.named_by(name) or set(name_key.split()) & STAFF_WORDS or INITIALS.match(name):
+        return Credit(name, HOUSE)
+    return Credit(name, PERSON)
+
+
+def _dedupe(credits: list[Credit]) -> list[Credit]:
+    """Credits once each, "Sophie Foster" and "Sophie-Foster" being the same person."""
+    seen, kept = set(), []
+    for credit in credits:
+        folded = key(credit.name)
+        if folded and folded not in seen:
+            seen.add(folded)
+            kept.append(credit)
+    return kept

@@ -1,0 +1,298 @@
+"""Author extraction: one small page per rule of pipelines/extraction/authors.py."""
+
+from __future__ import annotations
+
+import json
+
+import trafilatura
+
+from pipelines.extraction import jsonld
+from pipelines.extraction.authors import Outlet, authors
+
+HOST = "https://www.libya-herald.test/2024/05/story.html"
+
+
+def credit(
+    *,
+    ld_author=None,
+    head: str = "",
+    body: str = "",
+    trafilatura_author: str | None = None,
+    site: str | None = "Libya Herald",
+) -> tuple[list[str], str]:
+    """The authors() answer for a page built from these parts."""
+    script = ""
+    if ld_author is not None:
+        obj = {"@context": "https://schema.org", "@type": "NewsArticle", "author": ld_author}
+        script = f'<script type="application/ld+json">{json.dumps(obj)}</script>'
+    html = (
+        f'<html><head><link rel="canonical" href="{HOST}">{head}{script}</head>'
+        f"<body><article><h1>Talks resume in Geneva</h1>{body}"
+        "<p>The talks resumed on Monday after a week of delays.</p></article></body></html>"
+    )
+    tree = trafilatura.load_html(html)
+    return authors(tree, jsonld.article_objects(tree), trafilatura_author, site)
+
+
+# --- the order of trust ----------------------------------------------------------------------
+
+
+def test_jsonld_person_outranks_meta_byline_and_trafilatura():
+    assert credit(
+        ld_author={"@type": "Person", "name": "Amira Salem"},
+        head='<meta name="author" content="John Doe">',
+        body='<p class="byline">By Jane Roe</p>',
+        trafilatura_author="Jim Poe",
+    ) == (["Amira Salem"], "jsonld")
+
+
+def test_meta_author_is_used_when_jsonld_names_nobody():
+    assert credit(head='<meta name="author" content="John Doe">') == (["John Doe"], "meta")
+
+
+def test_meta_author_that_is_a_profile_url_is_skipped():
+    result = credit(
+        head='<meta property="article:author" content="https://facebook.com/johndoe">',
+        body='<span class="byline">By Jane Roe</span>',
+    )
+    assert result == (["Jane Roe"], "byline")
+
+
+def test_byline_markup_is_used_before_trafilatura():
+    assert credit(body='<a rel="author" href="/a/jr">Jane Roe</a>', trafilatura_author="X Y") == (
+        ["Jane Roe"],
+        "byline",
+    )
+
+
+def test_trafilatura_is_the_last_resort():
+    assert credit(trafilatura_author="By Jim Poe") == (["Jim Poe"], "trafilatura")
+
+
+def test_a_page_without_any_credit_gives_none():
+    assert credit() == ([], "none")
+
+
+# --- JSON-LD shapes ------------------------------------------------------------------------------
+
+
+def test_jsonld_author_as_string_list_and_nested_name():
+    assert credit(ld_author="Amira Salem")[0] == ["Amira Salem"]
+    assert credit(ld_author=[{"@type": "Person", "name": "A One"}, {"name": "B Two"}])[0] == [
+        "A One",
+        "B Two",
+    ]
+    nested = {"@type": "Person", "name": {"@type": "Text", "name": "Amira Salem"}}
+    assert credit(ld_author=nested)[0] == ["Amira Salem"]
+
+
+def test_jsonld_author_reference_is_resolved_in_the_graph():
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "NewsArticle", "author": {"@id": "#p1"}},
+            {"@type": "Person", "@id": "#p1", "name": "Amira Salem"},
+        ],
+    }
+    head = f'<script type="application/ld+json">{json.dumps(graph)}</script>'
+    assert credit(head=head) == (["Amira Salem"], "jsonld")
+
+
+def test_jsonld_organization_author_yields_to_a_person_in_the_byline():
+    org = {"@type": "Organization", "name": "Libya Herald"}
+    assert credit(ld_author=org, body='<p class="byline">By Jane Roe</p>') == (
+        ["Jane Roe"],
+        "byline",
+    )
+
+
+def test_jsonld_organization_author_is_kept_when_no_person_is_credited():
+    org = {"@type": "NewsMediaOrganization", "name": "Libya Herald Newsroom"}
+    assert credit(ld_author=org) == (["Libya Herald Newsroom"], "jsonld")
+
+
+def test_visible_byline_with_more_coauthors_than_jsonld_wins():
+    body = '<div class="bylines"><a rel="author">Amira Salem</a> <a rel="author">Jane Roe</a></div>'
+    assert credit(ld_author={"@type": "Person", "name": "Amira Salem"}, body=body) == (
+        ["Amira Salem", "Jane Roe"],
+        "byline",
+    )
+
+
+# --- byline markup -----------------------------------------------------------------------------
+
+
+def test_byline_takes_its_innermost_element_not_the_wrapper():
+    body = (
+        '<div class="byline-wrapper"><p class="author">von Jane Roe</p>'
+        "<span>Tripoli Bureau Chief Office</span></div>"
+    )
+    assert credit(body=body) == (["Jane Roe"], "byline")
+
+
+def test_a_timestamp_ends_the_byline():
+    assert credit(trafilatura_author="By Jane Roe Updated May 5, 2024")[0] == ["Jane Roe"]
+    assert credit(trafilatura_author="Jane Roe, Tom Poe Monday, November 12")[0] == [
+        "Jane Roe",
+        "Tom Poe",
+    ]
+    assert credit(body='<p class="author">von Jane Roe Stand: 28. April 2023</p>')[0] == [
+        "Jane Roe"
+    ]
+
+
+def test_byline_prefers_the_itemprop_name_inside_an_author_element():
+    body = (
+        '<div itemprop="author" itemscope><span>Words:</span>'
+        '<span itemprop="name">Jane Roe</span></div>'
+    )
+    assert credit(body=body) == (["Jane Roe"], "byline")
+
+
+def test_comment_and_quote_authors_are_not_bylines():
+    body = (
+        '<div class="comments"><span class="author">troll99</span></div>'
+        '<blockquote><span class="quote-author">Omar Mukhtar</span></blockquote>'
+    )
+    assert credit(body=body) == ([], "none")
+
+
+def test_photo_credits_are_not_bylines():
+    body = '<figure><img src="a.jpg"><figcaption class="author">Ali Ahmed</figcaption></figure>'
+    assert credit(body=body) == ([], "none")
+    head = '<meta itemprop="author" content="(Image: Getty Images/iStockphoto)">'
+    assert credit(head=head) == ([], "none")
+
+
+def test_utility_css_class_tokens_do_not_make_a_byline():
+    body = "<div class=\"grid [grid-template-areas:'authors']\">Omar Sherif</div>"
+    assert credit(body=body) == ([], "none")
+
+
+# --- normalising names ----------------------------------------------------------------------
+
+
+def test_bylines_are_split_into_people():
+    assert credit(trafilatura_author="By Amira Salem and John Doe")[0] == [
+        "Amira Salem",
+        "John Doe",
+    ]
+    assert credit(trafilatura_author="Amira Salem, John Doe; Jane Roe")[0] == [
+        "Amira Salem",
+        "John Doe",
+        "Jane Roe",
+    ]
+    assert credit(trafilatura_author="Von Anna Schmidt und Jan Bauer")[0] == [
+        "Anna Schmidt",
+        "Jan Bauer",
+    ]
+    assert credit(trafilatura_author="بقلم: سالم الفيتوري")[0] == ["سالم الفيتوري"]
+
+
+def test_roles_and_job_titles_are_dropped():
+    assert credit(trafilatura_author="Mathias Hagen / Journalist")[0] == ["Mathias Hagen"]
+    assert credit(trafilatura_author="Holger Roth, Leitender Wirtschaftsredakteur")[0] == [
+        "Holger Roth"
+    ]
+    assert credit(trafilatura_author="신현주 기자")[0] == ["신현주"]
+
+
+def test_emails_and_urls_are_dropped():
+    assert credit(trafilatura_author="Anna Schmidt a.schmidt@example.com")[0] == ["Anna Schmidt"]
+    assert credit(head='<meta name="author" content="d.kuckel@example.com">') == ([], "none")
+    assert credit(trafilatura_author="Tom Davies https://www.example.com/tom")[0] == ["Tom Davies"]
+
+
+def test_social_media_handles_are_dropped():
+    assert credit(body='<div class="byline">Jane Roe @janeroe</div>')[0] == ["Jane Roe"]
+
+
+def test_cms_default_accounts_are_not_credits():
+    assert credit(ld_author={"@type": "Person", "name": "admin"}) == ([], "none")
+    assert credit(trafilatura_author="Jdadmin") == ([], "none")
+
+
+def test_url_derived_fake_names_of_the_outlet_are_dropped():
+    result = credit(trafilatura_author="Www Libya-Herald Test; Tom Davies")
+    assert result == (["Tom Davies"], "trafilatura")
+
+
+def test_the_outlet_is_dropped_when_a_person_is_named():
+    assert credit(head='<meta name="author" content="Libya Herald, Tom Davies">')[0] == [
+        "Tom Davies"
+    ]
+    # The host names the outlet too, when the page gives no site name.
+    result = credit(head='<meta name="author" content="libya-herald.test, Tom Davies">', site=None)
+    assert result[0] == ["Tom Davies"]
+
+
+def test_the_outlet_is_recognised_by_host_name_and_initials():
+    outlet = Outlet("The Observer", "www.libyaobserver.co.uk")
+    assert outlet.named_by("Libyaobserver") and outlet.named_by("LIBYAOBSERVER.CO.UK")
+    assert outlet.named_by("The Observer Sport")  # the outlet and its desk
+    assert Outlet(None, "lon.ly").named_by("Libya Observer Network")
+    assert not outlet.named_by("Co") and not Outlet(None, "dw.com").named_by("Daniel Wagner")
+
+
+def test_the_outlet_is_the_credit_when_nobody_else_is_named():
+    assert credit(ld_author={"@type": "Person", "name": "Libya Herald"}) == (
+        ["Libya Herald"],
+        "jsonld",
+    )
+
+
+def test_places_after_the_outlet_are_its_address_not_authors():
+    head = '<meta name="author" content="libya-herald.test, Tripoli, Libya">'
+    assert credit(head=head) == (["libya-herald.test"], "meta")
+
+
+def test_staff_credits_are_dropped_when_a_person_is_named():
+    assert credit(trafilatura_author="Jane Roe and Herald Staff")[0] == ["Jane Roe"]
+    assert credit(ld_author=[{"name": "Online-Redaktion"}, {"name": "Jane Roe"}])[0] == ["Jane Roe"]
+    assert credit(ld_author={"name": "Herald Staff"})[0] == ["Herald Staff"]
+
+
+def test_an_agency_alone_is_kept():
+    assert credit(ld_author={"@type": "Organization", "name": "AFP"}) == (["AFP"], "jsonld")
+    assert credit(trafilatura_author="Reuters")[0] == ["Reuters"]
+
+
+def test_an_agency_is_a_credit_beside_a_person_unlike_an_organisation():
+    ld = [{"@type": "Person", "name": "Jane Roe"}, {"@type": "Organization", "name": "Reuters"}]
+    assert credit(ld_author=ld)[0] == ["Jane Roe", "Reuters"]
+    ld[1] = {"@type": "Organization", "name": "Herald Media Group"}
+    assert credit(ld_author=ld)[0] == ["Jane Roe"]
+
+
+def test_an_agency_beside_a_desk_credit_keeps_both():
+    ld = [{"@type": "Organization", "name": "dpa"}, {"name": "Herald-Redaktion"}]
+    assert credit(ld_author=ld)[0] == ["dpa", "Herald-Redaktion"]
+
+
+def test_an_agency_source_note_does_not_overrule_a_trusted_house_credit():
+    org = {"@type": "Organization", "name": "Libya Herald"}
+    body = '<div class="source-author">Quelle: sid/dpa</div>'
+    assert credit(ld_author=org, body=body) == (["Libya Herald"], "jsonld")
+
+
+def test_case_and_hyphen_variants_are_one_person():
+    assert credit(trafilatura_author="Sophie Foster; Sophie-Foster; SOPHIE FOSTER")[0] == [
+        "Sophie Foster"
+    ]
+
+
+def test_initials_are_a_weak_credit_below_a_house_credit():
+    org = {"@type": "Organization", "name": "Herald Sport"}
+    assert credit(ld_author=org, body='<p class="article-author">amw</p>') == (
+        ["Herald Sport"],
+        "jsonld",
+    )
+
+
+def test_lowercase_phrases_are_not_names():
+    body = '<div class="author-header">Ali Ahmed, please sign in to share</div>'
+    assert credit(body=body) == (["Ali Ahmed"], "byline")
+
+
+def test_names_keep_the_case_shown_on_the_page():
+    assert credit(ld_author={"name": "André Oliver KLEIN"})[0] == ["André Oliver KLEIN"]
