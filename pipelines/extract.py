@@ -28,6 +28,8 @@ from scrapers.items import ArticlePage
 
 # Below this many words a page is a stub, a gallery or a listing, not an article.
 MIN_WORDS = 40
+# Below this many words, the precise extraction may have pruned the article: try again.
+SHORT_TEXT_WORDS = 150
 DATE_PARAMS = {"original_date": True, "extensive_search": True}
 
 # Kept importable from here: the extract step's vocabulary.
@@ -77,6 +79,8 @@ def extract_article(
     names, author_source = authors.authors(tree, article_ld, doc.author, site)
     published, date_source = dates.published(tree, article_ld, doc.date, url)
     text = body.clean_text(doc.text or "", title)
+    if len(text.split()) < SHORT_TEXT_WORDS:
+        text = _second_chance(html, url, text, title)
     if selectors:
         title, title_source, names, author_source, published, date_source, text = _override(
             tree,
@@ -105,6 +109,17 @@ def extract_article(
         "author_source": author_source,
         "date_source": date_source,
     }
+
+
+def _second_chance(html: str | bytes, url: str, text: str, title: str | None) -> str:
+    """A short text from the precise extraction, retried without favouring precision.
+
+    favor_precision sometimes prunes most of a short article; the retry costs a second
+    extraction on short pages only, and its text is kept only when it is much longer.
+    """
+    retry = trafilatura.bare_extraction(html, url=url, include_comments=False)
+    retried = body.clean_text(retry.text or "", title) if retry else ""
+    return retried if len(retried) > 2 * len(text) else text
 
 
 def _override(tree, selectors: Mapping[str, str], fields: tuple) -> tuple:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import trafilatura
 
+from pipelines.extract import _second_chance
 from pipelines.extraction import jsonld
 from pipelines.extraction.body import clean_text, is_listing
 
@@ -83,3 +84,13 @@ def test_a_page_that_declares_itself_a_listing_is_not_an_article():
     assert page('{"@type": "CollectionPage", "name": "Libya"}')
     assert not page('{"@graph": [{"@type": "ItemList"}, {"@type": "NewsArticle"}]}')
     assert not page('{"@type": "WebPage"}')
+
+
+def test_a_short_precise_text_gets_a_second_chance_without_precision():
+    paragraphs = "".join(
+        f"<p>{line} This paragraph is part of the article.</p>" for line in ARTICLE * 3
+    )
+    page = f"<html><body><article><h1>Sharara</h1>{paragraphs}</article></body></html>"
+    assert _second_chance(page, "https://x.example/a", "", "Sharara").startswith(ARTICLE[0])
+    longer = "A text already longer than anything the retry can find. " * 40
+    assert _second_chance(page, "https://x.example/a", longer, None) == longer

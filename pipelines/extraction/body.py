@@ -35,7 +35,8 @@ TRAILING_FURNITURE = re.compile(
     r"leggi anche|seguici|condividi|iscriviti|riproduzione riservata|"
     r"ilgili haberler|bunlar da ilginizi|takip edin|paylaş|tüm hakları saklıdır|"
     r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|folgen sie uns|"
-    r"teilen\b)",
+    r"teilen\b|folg(e|st) (uns|du)|\d* ?comments?$|leave a (comment|reply)|"
+    r"tell us what you think|click here|jetzt unterstützen)",
     re.IGNORECASE,
 )
 # Whole lines that are furniture wherever they stand.
@@ -78,7 +79,8 @@ def trim_trailing_furniture(text: str) -> str:
 
 
 def _opens_page(line: str, title: str | None) -> bool:
-    if title and _key(line) == _key(title):
+    # The headline again, alone or with the site's decoration ("Headline | Site").
+    if title and _key(line).startswith(_key(title)) and len(line) <= len(title) + 40:
         return True
     return bool(BYLINE.match(line) or DATELINE.match(line))
 
