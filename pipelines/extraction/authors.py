@@ -306,7 +306,11 @@ def meta_credits(tree, outlet: Outlet) -> list[Credit]:
 def byline_credits(tree, outlet: Outlet) -> list[Credit]:
     """Names in the page's first byline block (its innermost byline elements)."""
     elements = [el for el in BYLINE_XPATH(tree) if _is_byline(el)]
-    innermost = [el for el in elements if not any(_contains(el, other) for other in elements)]
+    # One walk up from each element marks the byline elements that hold another one
+    # (lxml hands out the same proxy for a node while it is referenced, so ids are stable).
+    candidates = {id(el) for el in elements}
+    holders = {id(a) for el in elements for a in el.iterancestors() if id(a) in candidates}
+    innermost = [el for el in elements if id(el) not in holders]
     if not innermost:
         return []
     block = _outermost_byline_ancestor(innermost[0], elements)
