@@ -146,6 +146,26 @@ def m002_extraction_sources(db: sqlite_utils.Database) -> None:
         db["articles"].add_column(column, str)
 
 
+@migrations()
+def m003_rejected_urls(db: sqlite_utils.Database) -> None:
+    """Pages judged not about Libya, kept so they are not fetched again and can be audited."""
+    db["rejected_urls"].create(
+        {
+            "url": str,
+            "outlet": str,
+            "reason": str,
+            "title": str,
+            "relevance": float,
+            "first_seen": str,
+            "last_seen": str,
+            "run": int,
+        },
+        pk="url",
+    )
+    db["rejected_urls"].create_index(["outlet"])
+    db["crawl_runs"].add_column("skipped_rejected", int)
+
+
 def _create_order_triggers(db: sqlite_utils.Database) -> None:
     """Maintain published_order: the publication day made unique by the article id.
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from scrapy import signals
 
 from pipelines.archive import open_archive
 from pipelines.dedup import page_urls
 from scrapers.items import ArticlePage, FetchFailure, now_iso
+from scrapers.urls import canonical_url
 
 ARTICLE_COLUMNS = (
     "title",
@@ -46,6 +48,14 @@ OUTCOME_COLUMNS = {
     "alias": "url_aliases",
 }
 DROP_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
+
+
+@dataclass
+class Rejection:
+    """An article dropped as not about Libya, to record in rejected_urls."""
+
+    page: ArticlePage
+    reason: str
 
 
 class StorePipeline:
@@ -112,10 +122,15 @@ class StorePipeline:
                     )
                 }
                 record.update(
+                    skipped_rejected=self.crawler.stats.get_value(
+                        f"outlet/{outlet}/skipped_rejected", 0
+                    ),
                     finished=now_iso(),
                     responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
                 )
                 self.db["crawl_runs"].update((self.run, outlet), record)
+        # Fold the WAL into the file, so an archive copied after a crawl is complete.
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
 
     def item_dropped(self, item, exception, **kwargs):
@@ -124,6 +139,8 @@ class StorePipeline:
         kind, _, reason = str(exception).partition(": ")
         if kind in DROP_COLUMNS:
             self.counts[item.outlet][DROP_COLUMNS[kind]] += 1
+            if kind == "irrelevant":
+                self.buffer.append(Rejection(item, reason.removesuffix(item.url).strip()))
         else:
             # A page that broke a pipeline step is a failure to record, not a routine drop.
             failure = FetchFailure(item.outlet, item.url, kind, reason, time=now_iso())
@@ -151,6 +168,8 @@ class StorePipeline:
             for item in items:
                 if isinstance(item, FetchFailure):
                     self._write_failure(item)
+                elif isinstance(item, Rejection):
+                    self._write_rejection(item)
                 else:
                     self._write_article(item)
 
@@ -167,6 +186,25 @@ class StorePipeline:
             }
         )
         self.counts[failure.outlet]["errors"] += 1
+
+    def _write_rejection(self, rejection: Rejection) -> None:
+        item = rejection.page
+        for url in dict.fromkeys([canonical_url(item.url), *map(canonical_url, item.urls_seen)]):
+            self.db.execute(
+                "INSERT INTO rejected_urls (url, outlet, reason, title, relevance, first_seen,"
+                " last_seen, run) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE"
+                " SET last_seen = excluded.last_seen, relevance = excluded.relevance",
+                (
+                    url,
+                    item.outlet,
+                    rejection.reason,
+                    item.title,
+                    item.relevance,
+                    item.fetched,
+                    item.fetched,
+                    self.run,
+                ),
+            )
 
     def _write_article(self, item: ArticlePage) -> None:
         articles = self.db["articles"]

@@ -31,3 +31,26 @@ def run_crawl(outlets: list[Outlet], archive_path: str | Path, **overrides) -> d
     process.crawl(crawler, outlets=outlets)
     process.start()
     return crawler.stats.get_stats()
+
+
+def run_check(outlets: list[Outlet], timeout: float = 120, **overrides) -> dict:
+    """Check that each outlet works today (see CheckSpider); return its reports by outlet id.
+
+    Bounded in time: each request by DOWNLOAD_TIMEOUT, the whole check by `timeout`.
+    """
+    from scrapers.spiders.check import CheckSpider
+
+    settings = crawl_settings(
+        "",
+        ITEM_PIPELINES={},
+        CLOSESPIDER_TIMEOUT=timeout,
+        DOWNLOAD_TIMEOUT=min(timeout, 20),
+        RETRY_TIMES=1,
+        AUTOTHROTTLE_START_DELAY=0.5,
+        **overrides,
+    )
+    process = AsyncCrawlerProcess(settings)
+    crawler = process.create_crawler(CheckSpider)
+    process.crawl(crawler, outlets=outlets)
+    process.start()
+    return crawler.spider.reports

@@ -19,6 +19,11 @@ USER_AGENT = f"libya-archive/0.1 (+{CONTACT_URL}; research archive of news cover
 # Politeness: robots.txt is law; AutoThrottle adapts the pace to each server's latency, so a
 # slow site gets fewer requests; a few connections per site at most.
 ROBOTSTXT_OBEY = True
+DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own lets requests that wait for robots.txt through unchecked (scrapers/robots.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "scrapers.robots.RobotsTxtMiddleware": 100,
+}
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 30.0

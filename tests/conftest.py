@@ -10,6 +10,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -41,8 +42,14 @@ def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 def query(db: Path, sql: str, params: tuple = ()) -> list[tuple]:
-    with sqlite3.connect(db) as conn:
+    with closing(sqlite3.connect(db)) as conn:
         return conn.execute(sql, params).fetchall()
+
+
+def copy_archive(source: Path, target: Path) -> None:
+    """Copy an archive with SQLite's backup API, which includes what is still in its WAL."""
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
 
 
 @pytest.fixture(scope="session")

@@ -4,13 +4,12 @@ real SQLite file, then checked row by row against the demo's article sources."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 import yaml
 
 from libya_archive.demo_site import DEMO_DIR, SiteServer
-from tests.conftest import crawl, query
+from tests.conftest import copy_archive, crawl, query
 
 pytestmark = pytest.mark.crawl
 
@@ -119,7 +118,7 @@ def test_robots_txt_disallowed_page_is_never_fetched(demo_archive, demo_site):
 
 def test_second_crawl_adds_no_row_and_moves_only_last_seen(demo_archive, demo_registry, tmp_path):
     db = tmp_path / "again.db"
-    shutil.copy(demo_archive, db)
+    copy_archive(demo_archive, db)
     columns = "id, url, title, text, published, content_hash, first_seen"
     before = query(db, f"SELECT {columns} FROM articles ORDER BY id")
     urls_before = query(db, "SELECT count(*) FROM article_urls")
@@ -180,3 +179,21 @@ def test_run_record_counts_requests_and_responses_per_outlet(demo_archive, demo_
         assert requests == by_status["200"]  # each request sent once, duplicates filtered
         assert new == sum(a["about_libya"] for a in demo_content[outlet])
         assert finished
+
+
+def test_off_topic_articles_are_recorded_and_not_fetched_again(
+    demo_archive, demo_registry, demo_content, tmp_path
+):
+    off_topic = [a for a in demo_content["inewstoday"] if not a["about_libya"]]
+    rows = query(demo_archive, "SELECT url, title, relevance, reason FROM rejected_urls")
+    assert sorted(title for _, title, _, _ in rows) == sorted(a["title"] for a in off_topic)
+    assert all(score < 1.0 and "not about Libya" in reason for _, _, score, reason in rows)
+    db = tmp_path / "again.db"
+    copy_archive(demo_archive, db)
+    crawl(demo_registry, db)
+    ((skipped, irrelevant),) = query(
+        db,
+        "SELECT skipped_rejected, irrelevant FROM crawl_runs "
+        "WHERE run = 2 AND outlet = 'inewstoday'",
+    )
+    assert (skipped, irrelevant) == (len(off_topic), 0)

@@ -9,6 +9,9 @@ Spiders never write the archive.
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 from urllib.parse import urljoin
 
 import scrapy
@@ -42,12 +45,23 @@ MAX_SITEMAP_DEPTH = 4
 
 class OutletSpider(scrapy.Spider):
     name = "outlets"
+    # Listing pages beyond the first; the outlet check (CheckSpider) looks at the first only.
+    follow_pagination = True
 
     def __init__(self, outlets: list[Outlet], **kwargs):
         super().__init__(**kwargs)
         self.outlets = {o.id: o for o in outlets}
+        self.skip_urls: set[str] = set()
+        self.skipped: set[str] = set()
 
     async def start(self):
+        # Pages already judged not to be about Libya are not fetched again (the archive's
+        # rejected_urls); spiders only read the archive, never write it.
+        self.skip_urls = read_rejected_urls(self.settings.get("ARCHIVE_PATH"), self.outlets)
+        async for request in self.entry_requests():
+            yield request
+
+    async def entry_requests(self):
         for outlet in self.outlets.values():
             for url in outlet.feeds:
                 yield self._request(outlet, url, self.parse_feed)
@@ -122,7 +136,7 @@ class OutletSpider(scrapy.Spider):
         yield from self._articles(outlet, response, response.css("a::attr(href)").getall())
         listing: Listing = response.meta["listing"]
         page = response.meta["page"]
-        if page < listing.max_pages:
+        if self.follow_pagination and page < listing.max_pages:
             next_href = response.css(listing.next).get()
             if next_href:
                 yield self._request(
@@ -157,7 +171,12 @@ class OutletSpider(scrapy.Spider):
             url = canonical_url(urljoin(response.url, href.strip()))
             if outlet.is_article_url(url):
                 found += 1
-                yield self._request(outlet, url, self.parse_article)
+                if url in self.skip_urls:
+                    if url not in self.skipped:  # one count per page, however often linked
+                        self.skipped.add(url)
+                        self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_rejected")
+                else:
+                    yield from self.article_request(outlet, url)
         if not found:
             yield self._failure(
                 outlet,
@@ -166,6 +185,10 @@ class OutletSpider(scrapy.Spider):
                 "no link on this entry point matches the outlet's article_patterns",
                 response.status,
             )
+
+    def article_request(self, outlet: Outlet, url: str):
+        """The request for an article page found on an entry point (a hook for CheckSpider)."""
+        yield self._request(outlet, url, self.parse_article)
 
     # Helpers ------------------------------------------------------------------------------
 
@@ -207,6 +230,21 @@ class OutletSpider(scrapy.Spider):
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
         yield self._failure(outlet, request.url, kind, reason, status)
+
+
+def read_rejected_urls(archive_path: str | None, outlets: dict[str, Outlet]) -> set[str]:
+    """The URLs of these outlets that the archive records as rejected (read-only)."""
+    if not archive_path or not Path(archive_path).exists():
+        return set()
+    marks = ",".join("?" * len(outlets))
+    try:
+        with closing(sqlite3.connect(f"file:{archive_path}?mode=ro", uri=True)) as conn:
+            rows = conn.execute(
+                f"SELECT url FROM rejected_urls WHERE outlet IN ({marks})", list(outlets)
+            ).fetchall()
+    except sqlite3.OperationalError:
+        return set()  # an archive from before rejected URLs were recorded
+    return {url for (url,) in rows}
 
 
 def is_html(response: Response) -> bool:
