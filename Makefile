@@ -28,7 +28,9 @@ serve: install  ## browse $(DB) in Datasette on 127.0.0.1:8001
 
 bench: install  ## benchmarks that print figures against a floor measured in the same run
 	$(PY) bench/extraction_quality.py
+	$(PY) bench/relevance_quality.py
 	$(PY) bench/crawl_throughput.py
+	$(PY) bench/datasette_browse.py
 
 lint: install
 	$(PY) -m ruff check .

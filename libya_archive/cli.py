@@ -10,12 +10,14 @@ import json
 import subprocess
 import sys
 import urllib.request
-from contextlib import nullcontext, suppress
+from contextlib import closing, nullcontext, suppress
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from libya_archive import export as exporter
+from libya_archive.lock import AlreadyRunning, archive_lock
 from libya_archive.serve import PROJECT_DIR, datasette_command
 from pipelines.archive import ArchiveError, open_archive
 from scrapers.registry import RegistryError, load_outlets, select_outlets
@@ -23,8 +25,11 @@ from scrapers.registry import RegistryError, load_outlets, select_outlets
 DEFAULT_DB = "archive.db"
 
 # Exit codes cron can tell apart.
+EXIT_TROUBLE = 1  # the crawl ran, but an outlet gave no answer at all
 EXIT_REGISTRY = 2
 EXIT_ARCHIVE = 3
+EXIT_RUNNING = 4  # another crawl holds the archive
+EXIT_STALE = 5  # status: an outlet has yielded nothing for too long
 
 db_option = click.option(
     "--db",
@@ -57,20 +62,54 @@ def _load(outlets_file: str, outlet_ids: tuple[str, ...], text: str | None = Non
         _fail(f"{exc}\nNothing was crawled.", EXIT_REGISTRY)
 
 
-def _crawl(outlets, db_path: str, verbose: bool, log_file: str | None, summary: bool) -> None:
-    """Run the crawl, then print the per-outlet summary of the run if `summary`."""
+def _crawl(
+    outlets,
+    db_path: str,
+    verbose: bool,
+    log_file: str | None,
+    summary: bool,
+    spider_options: dict | None = None,
+) -> None:
+    """Run the crawl under the archive's lock; print the run's summary if `summary` or if
+    something went wrong, and exit non-zero then."""
     from scrapers.crawl import run_crawl  # imports Twisted: only for the commands that crawl
 
     try:
-        open_archive(db_path).close()  # a broken archive fails here, before any fetching
-    except ArchiveError as exc:
-        _fail(str(exc), EXIT_ARCHIVE)
-    overrides = {"LOG_LEVEL": "INFO" if verbose else "WARNING"}
-    if log_file:
-        overrides["LOG_FILE"] = log_file
-    run_crawl(outlets, db_path, **overrides)
-    if summary:
+        with archive_lock(db_path):
+            try:
+                open_archive(db_path).close()  # a broken archive fails here, before fetching
+            except ArchiveError as exc:
+                _fail(str(exc), EXIT_ARCHIVE)
+            level = "INFO" if verbose else "WARNING"
+            stats = run_crawl(outlets, db_path, spider_options, log_file, LOG_LEVEL=level)
+    except AlreadyRunning as exc:
+        _fail(str(exc), EXIT_RUNNING)
+    if stats.get("finish_reason") == "archive_error":
+        _fail(
+            f"{db_path}: the archive could not be written; the crawl stopped, what was "
+            "committed before is intact (see the log)",
+            EXIT_ARCHIVE,
+        )
+    silent = _unreachable_outlets(db_path)
+    if summary or silent:
         _print_run_summary(db_path)
+    if silent:
+        _fail(f"no answer from {', '.join(silent)}: see fetch_errors for why", EXIT_TROUBLE)
+
+
+def _unreachable_outlets(db_path: str) -> list[str]:
+    """Outlets of the last run that sent requests and never got a successful answer."""
+    with closing(open_archive(db_path, readonly=True)) as db:
+        rows = db.query(
+            "SELECT outlet, requests, responses FROM crawl_runs "
+            "WHERE run = (SELECT max(run) FROM crawl_runs)"
+        )
+        return [
+            row["outlet"]
+            for row in rows
+            if row["requests"]
+            and not any(status.startswith("2") for status in json.loads(row["responses"] or "{}"))
+        ]
 
 
 def _print_run_summary(db_path: str) -> None:
@@ -116,22 +155,44 @@ def _print_run_summary(db_path: str) -> None:
     metavar="ID",
     help="Crawl only this outlet (repeatable). Default: every enabled outlet.",
 )
+@click.option(
+    "--recheck-days",
+    type=float,
+    metavar="N",
+    help="Fetch again the archived articles published in the last N days, to catch edits. "
+    "By default an archived article is fetched again only when its sitemap or feed says "
+    "it changed.",
+)
+@click.option(
+    "--backfill-pages",
+    type=int,
+    metavar="N",
+    help="Walk N pages of every listing, past pages of known articles: a first, deeper "
+    "run for a new outlet.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
-@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log to this file.")
-def crawl(db_path, outlets_file, outlet_ids, verbose, log_file):
+@click.option(
+    "--log-file",
+    type=click.Path(dir_okay=False),
+    help="Also write the full log (INFO) to this file, rotated at 10 MB, 5 kept.",
+)
+def crawl(db_path, outlets_file, outlet_ids, recheck_days, backfill_pages, verbose, log_file):
     """Crawl outlets for Libya coverage into the archive.
 
-    Discovers articles through each outlet's feeds, sitemaps and listing pages, extracts
-    them, keeps those about Libya, deduplicates and stores them. An outlet that is down is
-    recorded in fetch_errors and the others are crawled all the same.
+    Discovers articles through each outlet's feeds, sitemaps and listing pages, fetches
+    those the archive does not have yet, extracts them, keeps those about Libya,
+    deduplicates and stores them. One crawl at a time: a second one exits at once (code 4).
+    An outlet that is down is recorded in fetch_errors and the others are crawled all the
+    same; the crawl then prints its summary and exits 1. Quiet when all went well and no
+    terminal is attached, so cron mails only trouble.
 
     Example:
 
-        libya-archive crawl --outlet libya-observer --outlet alwasat --db archive.db
+        libya-archive crawl --outlet libya-observer --outlet almarsad --db archive.db
     """
     outlets = _load(outlets_file, outlet_ids)
-    # Under cron (no terminal) a successful crawl prints nothing, so cron mails only trouble.
-    _crawl(outlets, db_path, verbose, log_file, summary=verbose or sys.stderr.isatty())
+    options = {"recheck_days": recheck_days, "backfill_pages": backfill_pages}
+    _crawl(outlets, db_path, verbose, log_file, verbose or sys.stderr.isatty(), options)
 
 
 @cli.command()
@@ -212,6 +273,59 @@ def _describe_sample(report) -> str:
 @cli.command()
 @db_option
 @click.option(
+    "--stale-days",
+    default=7.0,
+    show_default=True,
+    type=float,
+    help="An outlet crawled for longer than this with no new article is stale.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only stale outlets (for cron).")
+def status(db_path, stale_days, quiet):
+    """Show each outlet's health; exit 5 when an outlet has gone stale.
+
+    Per outlet: the last crawl in which it answered, its newest article, the articles
+    archived in the last 7 days, and the share of failed requests over its last 5 crawls.
+    An outlet crawled for longer than --stale-days that yielded no new article in that time
+    is stale: a feed that moved, a site that blocks us, a redesign that broke extraction.
+
+    Example:
+
+        libya-archive status --stale-days 3 --quiet
+    """
+    from libya_archive.health import outlet_health
+
+    try:
+        with closing(open_archive(db_path, readonly=True)) as db:
+            report = outlet_health(db)
+    except ArchiveError as exc:
+        _fail(str(exc), EXIT_ARCHIVE)
+    now = datetime.now(UTC)
+    stale = [h for h in report if h.stale(stale_days, now)]
+    shown = stale if quiet else report
+    if shown:
+        click.echo(
+            f"{'outlet':22} {'last answered':20} {'newest article':20} {'7 days':>6} {'errors':>6}"
+        )
+    for health in shown:
+        rate = "-" if health.error_rate is None else f"{health.error_rate:.0%}"
+        flag = "  STALE" if health in stale else ""
+        click.echo(
+            f"{health.outlet:22} {(health.last_success or 'never')[:19]:20} "
+            f"{(health.last_new_article or 'never')[:19]:20} "
+            f"{health.new_last_7_days:6} {rate:>6}{flag}"
+        )
+    if stale:
+        click.echo(
+            f"{len(stale)} outlet(s) yielded nothing for over {stale_days:g} days: "
+            f"{', '.join(h.outlet for h in stale)}",
+            err=True,
+        )
+        sys.exit(EXIT_STALE)
+
+
+@cli.command()
+@db_option
+@click.option(
     "--host",
     default="127.0.0.1",
     show_default=True,
@@ -251,23 +365,60 @@ def serve(db_path, host, port):
     default="-",
     help="Write to this file instead of standard output.",
 )
-def export(db_path, fmt, output):
-    """Export every article as CSV or JSON Lines, newest first, streamed.
+@click.option(
+    "--outlet", "outlets", multiple=True, metavar="ID", help="Only this outlet (repeatable)."
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    metavar="CODE",
+    help="Only this language (repeatable).",
+)
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Published on or after this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Published on or before this day.")
+@click.option(
+    "--search",
+    metavar="WORDS",
+    help='Only articles matching these words, as in Datasette\'s search box ("phrase", word*, OR).',
+)
+def export(db_path, fmt, output, outlets, languages, since, until, search):
+    """Export articles as CSV or JSON Lines, newest first, streamed.
+
+    Every article, or those of the outlets, languages, dates and words given. Arabic words
+    match with or without harakat and with the article or a conjunction attached, as in
+    Datasette. Dates are the publisher's, YYYY-MM-DD, both ends included.
 
     Example:
 
         libya-archive export --format csv -o libya.csv
+
+        libya-archive export --since 2023-09-01 --search درنة -o derna.csv
     """
     try:
         db = open_archive(db_path, readonly=True)
     except ArchiveError as exc:
         _fail(str(exc), EXIT_ARCHIVE)
+    selection = exporter.Selection(
+        outlets=outlets,
+        languages=languages,
+        since=since and since.strftime("%Y-%m-%d"),
+        until=until and until.strftime("%Y-%m-%d"),
+        search=search,
+    )
+    # A person at a terminal writing to a file sees a progress bar; cron and pipes do not.
+    show_progress = output != "-" and sys.stderr.isatty()
     if output == "-":
         sink = nullcontext(sys.stdout)
     else:
         sink = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by with
-    with sink as out:
-        count = exporter.write(db, out, fmt)
+    if show_progress:
+        length = exporter.count(db, selection)
+        bar = click.progressbar(length=length, label="Exporting", file=sys.stderr)
+    else:
+        bar = nullcontext()
+    with sink as out, bar as progress:
+        count = exporter.write(db, out, fmt, selection, progress and progress.update)
     if output != "-":
         click.echo(f"{count} articles written to {output}", err=True)
 

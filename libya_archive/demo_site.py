@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import mimetypes
 import threading
+import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -33,13 +34,16 @@ class DemoHandler(SimpleHTTPRequestHandler):
         ".html": "text/html; charset=utf-8",
     }
 
-    def __init__(self, *args, origin: str, requested: list[str], **kwargs):
+    def __init__(self, *args, origin: str, requested: list[str], delay: float, **kwargs):
         self.origin = origin.encode("ascii")
         self.requested = requested
+        self.delay = delay
         super().__init__(*args, **kwargs)
 
     def send_head(self):
         self.requested.append(self.path)
+        if self.delay:
+            time.sleep(self.delay)  # a slow site, for tests that must catch a crawl mid-run
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             if not self.path.split("?", 1)[0].endswith("/"):
@@ -70,8 +74,9 @@ class _Server(ThreadingHTTPServer):
 class SiteServer:
     """A static site on 127.0.0.1 in a background thread; `origin` is its address."""
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0):
+    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0):
         self.root = Path(root)
+        self.delay = delay
         self.requested: list[str] = []  # every path asked for, so tests can see what was fetched
         self.httpd = _Server((host, port), self._handler)
         self.origin = f"http://{host}:{self.httpd.server_address[1]}"
@@ -79,7 +84,12 @@ class SiteServer:
 
     def _handler(self, *args, **kwargs):
         return DemoHandler(
-            *args, directory=str(self.root), origin=self.origin, requested=self.requested, **kwargs
+            *args,
+            directory=str(self.root),
+            origin=self.origin,
+            requested=self.requested,
+            delay=self.delay,
+            **kwargs,
         )
 
     def __enter__(self) -> SiteServer:

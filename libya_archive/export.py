@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TextIO
 
 import sqlite_utils
+
+from libya_archive.search import fts_query
 
 # The exported columns, in the order a spreadsheet shows them; documented in the README.
 COLUMNS = (
@@ -34,22 +38,73 @@ COLUMNS = (
 JSON_COLUMNS = ("authors", "tags", "libya_terms")
 
 
-def write(db: sqlite_utils.Database, out: TextIO, fmt: str) -> int:
-    """Write every article to `out` in `fmt` ("csv" or "jsonl"); return the row count."""
+@dataclass
+class Selection:
+    """Which articles to export; every part left empty means "any"."""
+
+    outlets: Sequence[str] = field(default_factory=tuple)
+    languages: Sequence[str] = field(default_factory=tuple)
+    since: str | None = None  # YYYY-MM-DD, inclusive, the publisher's date
+    until: str | None = None  # YYYY-MM-DD, inclusive
+    search: str | None = None  # words, as in Datasette's search box (folded the same way)
+
+    def where(self) -> tuple[str, list]:
+        """The SQL WHERE clause and its parameters."""
+        clauses, params = ["1"], []
+        for column, values in (("outlet", self.outlets), ("language", self.languages)):
+            if values:
+                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params += list(values)
+        if self.since:
+            clauses.append("published_date >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append("published_date <= ?")
+            params.append(self.until)
+        if self.search:
+            clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+            params.append(fts_query(self.search))
+        return " AND ".join(clauses), params
+
+
+def count(db: sqlite_utils.Database, selection: Selection) -> int:
+    """How many articles `selection` holds."""
+    where, params = selection.where()
+    return db.execute(f"SELECT count(*) FROM articles WHERE {where}", params).fetchone()[0]
+
+
+def write(
+    db: sqlite_utils.Database,
+    out: TextIO,
+    fmt: str,
+    selection: Selection | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Write the selected articles (default: all) to `out` in `fmt` ("csv" or "jsonl"),
+    newest first; call `progress(n)` after every n rows; return the row count."""
+    where, params = (selection or Selection()).where()
+    # published_order is unique: the same order as Datasette's newest first.
     rows = db.query(
-        f"SELECT {', '.join(COLUMNS)} FROM articles ORDER BY published_date DESC, id DESC"
+        f"SELECT {', '.join(COLUMNS)} FROM articles WHERE {where} ORDER BY published_order DESC",
+        params,
     )
-    count = 0
+    written = 0
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=COLUMNS)
         writer.writeheader()
-        for row in rows:
-            writer.writerow(row)
-            count += 1
+        emit = writer.writerow
     else:
-        for row in rows:
+
+        def emit(row: dict) -> None:
             for name in JSON_COLUMNS:
                 row[name] = json.loads(row[name]) if row[name] else []
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+
+    for row in rows:
+        emit(row)
+        written += 1
+        if progress and written % 1000 == 0:
+            progress(1000)
+    if progress:
+        progress(written % 1000)
+    return written

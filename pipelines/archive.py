@@ -166,6 +166,12 @@ def m003_rejected_urls(db: sqlite_utils.Database) -> None:
     db["crawl_runs"].add_column("skipped_rejected", int)
 
 
+@migrations()
+def m004_skipped_archived(db: sqlite_utils.Database) -> None:
+    """Count per run the article links not fetched because the archive has them."""
+    db["crawl_runs"].add_column("skipped_archived", int)
+
+
 def _create_order_triggers(db: sqlite_utils.Database) -> None:
     """Maintain published_order: the publication day made unique by the article id.
 
@@ -208,3 +214,78 @@ def _create_fts_triggers(db: sqlite_utils.Database) -> None:
           INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {new_values});
         END;
     """)
+
+
+# Arabic spellings that every FTS5 tokenizer keeps apart although readers take them for one
+# word: harakat and other marks (which unicode61 even treats as word breaks), tatweel, the
+# alef forms, taa marbuta, alef maqsura, and Arabic-Indic digits. The index holds the text
+# with these folded; queries are folded the same way (libya_archive/search.py).
+ARABIC_FOLDING = {
+    **{chr(code): "" for code in range(0x064B, 0x0656)},  # tanwin, harakat, shadda, sukun
+    "\u0670": "",  # superscript alef
+    "\u0640": "",  # tatweel
+    "\u0622": "\u0627",  # alef with madda
+    "\u0623": "\u0627",  # alef with hamza above
+    "\u0625": "\u0627",  # alef with hamza below
+    "\u0671": "\u0627",  # alef wasla
+    "\u0629": "\u0647",  # taa marbuta -> haa
+    "\u0649": "\u064a",  # alef maqsura -> yaa
+    **{chr(0x0660 + digit): str(digit) for digit in range(10)},
+}
+
+
+def _folding_select() -> str:
+    """SELECT id and the folded indexed columns of articles, in plain SQL replace() calls.
+
+    Plain SQL, so that any SQLite client (sqlite3, sqlite-utils, a GUI) can still write
+    articles; nested in stages because SQLite's parser refuses ~40 nested calls.
+    """
+    select = f"SELECT id, {', '.join(FTS_COLUMNS)} FROM articles"
+    pairs = list(ARABIC_FOLDING.items())
+    for start in range(0, len(pairs), 12):
+        folded = []
+        for column in FTS_COLUMNS:
+            expression = column
+            for source, target in pairs[start : start + 12]:
+                expression = f"replace({expression}, '{source}', '{target}')"
+            folded.append(f"{expression} AS {column}")
+        select = f"SELECT id, {', '.join(folded)} FROM ({select})"
+    return select
+
+
+@migrations()
+def m010_folded_search_index(db: sqlite_utils.Database) -> None:
+    """Rebuild articles_fts over a folded copy of title, byline and text (ARABIC_FOLDING).
+
+    The index's external content is the view articles_fts_folded, so snippet() and FTS5's
+    'rebuild' keep working, and the triggers read the folded values from that same view.
+    """
+    db.executescript("""
+        DROP TRIGGER IF EXISTS articles_ai;
+        DROP TRIGGER IF EXISTS articles_ad;
+        DROP TRIGGER IF EXISTS articles_au;
+        DROP TABLE IF EXISTS articles_fts;
+    """)
+    db.execute(f"CREATE VIEW articles_fts_folded AS {_folding_select()}")
+    columns = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f"CREATE VIRTUAL TABLE articles_fts USING fts5({columns}, tokenize='{FTS_TOKENIZER}', "
+        "content='articles_fts_folded', content_rowid='id')"
+    )
+    insert = (
+        f"INSERT INTO articles_fts (rowid, {columns}) "
+        f"SELECT id, {columns} FROM articles_fts_folded WHERE id = new.id;"
+    )
+    delete = (
+        f"INSERT INTO articles_fts (articles_fts, rowid, {columns}) "
+        f"SELECT 'delete', id, {columns} FROM articles_fts_folded WHERE id = old.id;"
+    )
+    # The old values are read before the row changes; as in m001, only a change to an
+    # indexed column re-indexes (a re-crawl touches last_seen on every known article).
+    db.executescript(f"""
+        CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN {insert} END;
+        CREATE TRIGGER articles_bd BEFORE DELETE ON articles BEGIN {delete} END;
+        CREATE TRIGGER articles_bu BEFORE UPDATE OF {columns} ON articles BEGIN {delete} END;
+        CREATE TRIGGER articles_au AFTER UPDATE OF {columns} ON articles BEGIN {insert} END;
+    """)
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")

@@ -8,7 +8,10 @@ items, so it can later run behind a queue as the single writer for several crawl
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+import sqlite3
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -19,6 +22,8 @@ from pipelines.archive import open_archive
 from pipelines.dedup import page_urls
 from scrapers.items import ArticlePage, FetchFailure, now_iso
 from scrapers.urls import canonical_url
+
+logger = logging.getLogger(__name__)
 
 ARTICLE_COLUMNS = (
     "title",
@@ -71,6 +76,7 @@ class StorePipeline:
         self.responses: dict[str, Counter] = defaultdict(Counter)
         self.db = None
         self.run: int | None = None
+        self.failed: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -109,6 +115,10 @@ class StorePipeline:
 
     def close_spider(self):
         self.flush()
+        if self.failed:
+            self.db.close()
+            return
+        stats = self.crawler.stats
         with self.db.atomic():
             for outlet in self.crawler.spider.outlets:
                 counts = self.counts[outlet]
@@ -122,9 +132,8 @@ class StorePipeline:
                     )
                 }
                 record.update(
-                    skipped_rejected=self.crawler.stats.get_value(
-                        f"outlet/{outlet}/skipped_rejected", 0
-                    ),
+                    skipped_rejected=stats.get_value(f"outlet/{outlet}/skipped_rejected", 0),
+                    skipped_archived=stats.get_value(f"outlet/{outlet}/skipped_archived", 0),
                     finished=now_iso(),
                     responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
                 )
@@ -159,11 +168,27 @@ class StorePipeline:
     # Writing --------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Commit the buffered items in one transaction."""
+        """Commit the buffered items in one transaction; stop the crawl if the archive fails.
+
+        A failed transaction is rolled back whole, so the archive keeps every earlier batch
+        intact; crawling on would only fetch pages that cannot be stored (disk full, file
+        made read-only), so the spider is closed with the reason "archive_error".
+        """
         items, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
-        if not items:
+        if not items or self.failed:
             return
+        try:
+            self._write(items)
+        except sqlite3.Error as exc:
+            self.failed = f"{self.path}: the archive cannot be written ({exc})"
+            logger.error(
+                "%s; stopping the crawl, the archive keeps what was committed", self.failed
+            )
+            engine = self.crawler.engine
+            _background(engine.close_spider_async(reason="archive_error"))
+
+    def _write(self, items: list) -> None:
         with self.db.atomic():
             for item in items:
                 if isinstance(item, FetchFailure):
@@ -243,3 +268,13 @@ class StorePipeline:
         for name in ("authors", "tags", "libya_terms"):
             row[name] = json.dumps(row[name], ensure_ascii=False)
         return row
+
+
+def _background(coroutine) -> None:
+    """Run a coroutine of the engine's without waiting for it (we are inside its loop)."""
+    task = asyncio.ensure_future(coroutine)
+    _PENDING.add(task)
+    task.add_done_callback(_PENDING.discard)
+
+
+_PENDING: set = set()  # keeps background tasks referenced until they finish

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from scrapy.crawler import AsyncCrawlerProcess
@@ -9,6 +11,9 @@ from scrapy.settings import Settings
 
 from scrapers.registry import Outlet
 from scrapers.spiders.outlets import OutletSpider
+
+LOG_FILE_BYTES = 10 * 1024 * 1024
+LOG_FILE_COUNT = 5
 
 
 def crawl_settings(archive_path: str | Path, **overrides) -> Settings:
@@ -21,16 +26,48 @@ def crawl_settings(archive_path: str | Path, **overrides) -> Settings:
     return settings
 
 
-def run_crawl(outlets: list[Outlet], archive_path: str | Path, **overrides) -> dict:
+def run_crawl(
+    outlets: list[Outlet],
+    archive_path: str | Path,
+    spider_options: dict | None = None,
+    log_file: str | Path | None = None,
+    **overrides,
+) -> dict:
     """Crawl `outlets` into the archive and return Scrapy's statistics of the run.
 
-    A Twisted reactor cannot be restarted, so call this at most once per process.
+    `spider_options` go to OutletSpider (recheck_days, backfill_pages). A Twisted reactor
+    cannot be restarted, so call this at most once per process.
     """
-    process = AsyncCrawlerProcess(crawl_settings(archive_path, **overrides))
+    settings = crawl_settings(archive_path, **overrides)
+    process = AsyncCrawlerProcess(settings, install_root_handler=False)
+    _log_to(settings, log_file)
     crawler = process.create_crawler(OutletSpider)
-    process.crawl(crawler, outlets=outlets)
+    process.crawl(crawler, outlets=outlets, **(spider_options or {}))
     process.start()
     return crawler.stats.get_stats()
+
+
+def _log_to(settings: Settings, log_file: str | Path | None) -> None:
+    """Log to the terminal at LOG_LEVEL and, if asked, fully to a rotating file.
+
+    Scrapy's own LOG_FILE grows forever; a crawl that runs from cron for years needs
+    rotation, so the handlers are set up here instead.
+    """
+    formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
+    console = logging.StreamHandler()
+    console.setLevel(settings.get("LOG_LEVEL"))
+    handlers: list[logging.Handler] = [console]
+    if log_file:
+        rotating = RotatingFileHandler(
+            log_file, maxBytes=LOG_FILE_BYTES, backupCount=LOG_FILE_COUNT, encoding="utf-8"
+        )
+        rotating.setLevel(logging.INFO)
+        handlers.append(rotating)
+    root = logging.getLogger()
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    root.setLevel(min(handler.level for handler in handlers))
 
 
 def run_check(outlets: list[Outlet], timeout: float = 120, **overrides) -> dict:

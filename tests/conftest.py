@@ -35,9 +35,10 @@ def run_cli(*args: str, timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedP
     )
 
 
-def crawl(registry: Path, db: Path, *extra: str) -> subprocess.CompletedProcess:
+def crawl(registry: Path, db: Path, *extra: str, expect: int = 0) -> subprocess.CompletedProcess:
+    """`libya-archive crawl` of `registry` into `db`, which must exit with `expect`."""
     result = run_cli("crawl", "--outlets", str(registry), "--db", str(db), *extra)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == expect, result.stderr
     return result
 
 

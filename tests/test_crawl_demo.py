@@ -116,23 +116,47 @@ def test_robots_txt_disallowed_page_is_never_fetched(demo_archive, demo_site):
     assert all(kind == "robots" for (kind,) in robots)
 
 
-def test_second_crawl_adds_no_row_and_moves_only_last_seen(demo_archive, demo_registry, tmp_path):
+def test_second_crawl_fetches_no_archived_article_and_changes_nothing(
+    demo_archive, demo_registry, demo_site, tmp_path
+):
     db = tmp_path / "again.db"
+    copy_archive(demo_archive, db)
+    before = query(db, "SELECT * FROM articles ORDER BY id")
+    urls_before = query(db, "SELECT * FROM article_urls ORDER BY url")
+    articles = [p for p in demo_site.requested if p.endswith(".html") and "/20" in p]
+    demo_site.requested.clear()
+    crawl(demo_registry, db)
+    assert query(db, "SELECT * FROM articles ORDER BY id") == before
+    assert query(db, "SELECT * FROM article_urls ORDER BY url") == urls_before
+    ((new, changed, unchanged, skipped),) = query(
+        db,
+        "SELECT sum(articles_new), sum(articles_changed), sum(articles_unchanged), "
+        "sum(skipped_archived) FROM crawl_runs WHERE run = 2",
+    )
+    assert (new, changed, unchanged) == (0, 0, 0)
+    assert 0 < skipped <= len(before)  # the links seen on the entry points actually visited
+    # Only entry points were fetched, and the listing stopped at its first, all-known page.
+    assert not [p for p in demo_site.requested if p in articles]
+    assert "/inewstoday/category/world/page/2/" not in demo_site.requested
+
+
+def test_recheck_fetches_recent_articles_again_and_moves_only_last_seen(
+    demo_archive, demo_registry, tmp_path
+):
+    db = tmp_path / "recheck.db"
     copy_archive(demo_archive, db)
     columns = "id, url, title, text, published, content_hash, first_seen"
     before = query(db, f"SELECT {columns} FROM articles ORDER BY id")
     urls_before = query(db, "SELECT count(*) FROM article_urls")
-    crawl(demo_registry, db)
-    after = query(db, f"SELECT {columns} FROM articles ORDER BY id")
-    assert after == before
+    crawl(demo_registry, db, "--recheck-days", "100000")
+    assert query(db, f"SELECT {columns} FROM articles ORDER BY id") == before
     assert query(db, "SELECT count(*) FROM article_urls") == urls_before
     ((new, changed, unchanged),) = query(
         db,
         "SELECT sum(articles_new), sum(articles_changed), sum(articles_unchanged) "
         "FROM crawl_runs WHERE run = 2",
     )
-    assert (new, changed) == (0, 0)
-    assert unchanged == len(before)
+    assert (new, changed, unchanged) == (0, 0, len(before))
     moved = query(db, "SELECT count(*) FROM articles WHERE last_seen > first_seen")
     assert moved == [(len(before),)]
 
@@ -146,7 +170,9 @@ def test_dead_outlet_is_recorded_and_the_others_are_crawled(demo_registry, tmp_p
     )
     registry.write_text(demo_registry.read_text("utf-8") + dead, "utf-8")
     db = tmp_path / "dead.db"
-    crawl(registry, db, "--outlet", "dead-outlet", "--outlet", "akhbar-barqa")
+    result = crawl(registry, db, "--outlet", "dead-outlet", "--outlet", "akhbar-barqa", expect=1)
+    assert "no answer from dead-outlet" in result.stderr
+    assert "akhbar-barqa" in result.stderr  # the run's summary, printed on trouble
     errors = query(db, "SELECT kind, reason FROM fetch_errors WHERE outlet = 'dead-outlet'")
     assert ("connection", "the connection was refused (server down?)") in errors
     assert query(db, "SELECT count(*) FROM articles WHERE outlet = 'akhbar-barqa'")[0][0] > 0
@@ -182,7 +208,7 @@ def test_run_record_counts_requests_and_responses_per_outlet(demo_archive, demo_
 
 
 def test_off_topic_articles_are_recorded_and_not_fetched_again(
-    demo_archive, demo_registry, demo_content, tmp_path
+    demo_archive, demo_registry, demo_content, demo_site, tmp_path
 ):
     off_topic = [a for a in demo_content["inewstoday"] if not a["about_libya"]]
     rows = query(demo_archive, "SELECT url, title, relevance, reason FROM rejected_urls")
@@ -190,10 +216,12 @@ def test_off_topic_articles_are_recorded_and_not_fetched_again(
     assert all(score < 1.0 and "not about Libya" in reason for _, _, score, reason in rows)
     db = tmp_path / "again.db"
     copy_archive(demo_archive, db)
-    crawl(demo_registry, db)
+    demo_site.requested.clear()
+    crawl(demo_registry, db, "--recheck-days", "100000")  # even when rechecking everything
     ((skipped, irrelevant),) = query(
         db,
         "SELECT skipped_rejected, irrelevant FROM crawl_runs "
         "WHERE run = 2 AND outlet = 'inewstoday'",
     )
-    assert (skipped, irrelevant) == (len(off_topic), 0)
+    assert skipped > 0 and irrelevant == 0
+    assert not {a["path"] for a in off_topic} & set(demo_site.requested)

@@ -1,4 +1,5 @@
-"""Datasette's real app serves the crawled demo archive with metadata.yml applied."""
+"""Datasette's real app serves the crawled demo archive with metadata.yml, the plugins and
+the templates applied: browsing, folded search, canned queries, charts' SQL, reader view."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
-from datasette.app import Datasette
+import sqlite_utils
+import yaml
+from datasette_dashboards import replace_opts_in_query
 
-from libya_archive.serve import SETTINGS, metadata_for
+from libya_archive.search import fold, fts_query
+from libya_archive.serve import METADATA, datasette_command, make_datasette, metadata_for
+from pipelines.archive import migrations, open_archive
 from tests.conftest import PROJECT_DIR, query
 
 pytestmark = pytest.mark.crawl
@@ -25,10 +32,12 @@ pytestmark = pytest.mark.crawl
 @pytest.fixture
 def get(demo_archive):
     """GET a path from Datasette's real app, in process (datasette.client)."""
-    datasette = Datasette(
-        [str(demo_archive)], metadata=metadata_for(demo_archive), settings=SETTINGS
-    )
-    return lambda path: asyncio.run(datasette.client.get(path))
+    datasette = make_datasette(demo_archive)
+    return lambda path, **params: asyncio.run(datasette.client.get(with_query(path, params)))
+
+
+def with_query(path: str, params: dict) -> str:
+    return f"{path}?{urllib.parse.urlencode(params)}" if params else path
 
 
 def test_articles_table_as_json_newest_first_with_facets(get, demo_archive):
@@ -110,3 +119,204 @@ def wait_for(url: str, seconds: float = 30) -> bytes:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+# Search folded like the index ----------------------------------------------------------------
+
+
+def search_titles(get, words: str, **params) -> list[str]:
+    response = get("/demo/articles.json", _search=words, _shape="objects", _col="title", **params)
+    assert response.status_code == 200, response.text
+    return [row["title"] for row in response.json()["rows"]]
+
+
+ELECTRICITY = "انقطاع الكهرباء"  # the start of the one demo title with الكهرباء
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "الكهرباء",  # as written
+        "الكَهْرَبَاءُ",  # with harakat
+        "كهرباء",  # without the article
+        "بالكهرباء",  # with a preposition and the article attached
+        "والكهرباء",  # with a conjunction and the article attached
+        "الكهربـــاء",  # with tatweel
+    ],
+)
+def test_arabic_search_box_finds_every_spelling_of_a_word(get, words):
+    titles = search_titles(get, words)
+    assert len(titles) == 1 and titles[0].startswith(ELECTRICITY)
+
+
+def test_arabic_search_folds_taa_marbuta_and_alef_forms(get):
+    derna = search_titles(get, "درنة")
+    assert len(derna) == 1
+    assert search_titles(get, "درنه") == derna  # taa marbuta typed as haa
+    # The title has إعادة (alef with hamza below): typed with a bare alef and final haa.
+    assert search_titles(get, "اعاده الاعمار") == derna
+
+
+def test_latin_search_ignores_case_and_accents(get):
+    assert search_titles(get, "HÁFTAR") == search_titles(get, "haftar") != []
+
+
+def test_search_box_phrase_or_and_prefix(get):
+    assert search_titles(get, '"arms embargo"')
+    assert search_titles(get, '"embargo arms"') == []
+    either = set(search_titles(get, "Haftar OR الكهرباء"))
+    assert either == set(search_titles(get, "Haftar")) | set(search_titles(get, "الكهرباء"))
+    assert set(search_titles(get, "Misr*")) >= set(search_titles(get, "Misrata")) != set()
+
+
+@pytest.mark.parametrize("words", ['"', "OR", "*", "NOT", "a:b (c", "  "])
+def test_search_box_never_errors_on_stray_syntax(get, words):
+    response = get("/demo/articles.json", _search=words)
+    assert response.status_code == 200, response.text
+
+
+def test_search_result_streams_as_full_csv(get):
+    response = get("/demo/articles.csv", _search="ليبيا OR Libya", _stream="on", _size="3")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    ids = [row["id"] for row in rows]
+    assert len(ids) > 3 and len(set(ids)) == len(ids)
+
+
+def test_fts_query_expands_arabic_words_and_quotes_everything_else():
+    assert fts_query("Haftar's") == '"Haftar\'s"'
+    assert fts_query('x AND "a b" OR') == '"x" AND "a b"'
+    assert fts_query("x y OR z") == '"x" AND "y" OR "z"'
+    arabic = fts_query("الكهرباء*")
+    assert '"كهرباء"*' in arabic and '"بالكهرباء"*' in arabic and '"وكهرباء"*' in arabic
+    assert fold("إِعادة أخرى") == "اعاده اخري"
+    assert fts_query("") == '""'
+
+
+def test_an_archive_indexed_before_folding_is_reindexed_on_upgrade(tmp_path):
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m010_folded_search_index")
+    old["outlets"].insert({"id": "o", "name": "O", "homepage": "h", "scope": "libya"})
+    old["articles"].insert(
+        {"url": "u", "outlet": "o", "title": "مدينة درنة", "text": "فيضانٌ في درنةَ"}
+    )
+    search = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+    assert old.execute(search, ("درنه",)).fetchall() == []
+    old.close()
+    db = open_archive(path)
+    assert db.execute(search, (fts_query("درنه"),)).fetchall() == [(1,)]
+    assert db.execute(search, (fts_query("فيضان"),)).fetchall() == [(1,)]
+    # Writes through any client keep the folded index in step (plain SQL, no function of ours).
+    db.execute("UPDATE articles SET text = 'سِرْت' WHERE id = 1")
+    assert db.execute(search, (fts_query("فيضان"),)).fetchall() == []
+    assert db.execute(search, (fts_query("سرت"),)).fetchall() == [(1,)]
+    db.execute("DELETE FROM articles WHERE id = 1")
+    assert db.execute(search, (fts_query("درنه"),)).fetchall() == []
+    db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+
+
+# Canned queries, charts, reader view -----------------------------------------------------------
+
+
+def canned(get, name: str, **params) -> list[dict]:
+    response = get(f"/demo/{name}.json", _shape="objects", **params)
+    assert response.status_code == 200, response.text
+    return response.json()["rows"]
+
+
+def test_search_query_shows_the_matching_passage_marked(get):
+    empty = {"outlet": "", "language": "", "since": "", "until": ""}
+    rows = canned(get, "search", q="بالكهرباء", **empty)
+    assert [row["outlet"] for row in rows] == ["akhbar-barqa"]
+    assert "**كهرباء**" in rows[0]["snippet"] or "**الكهرباء**" in rows[0]["snippet"]
+    page = get("/demo/search", q="Haftar", **empty)
+    assert "<mark>Haftar</mark>" in page.text
+    dated = canned(get, "search", q="Libya", **{**empty, "since": "2024-01-01"})
+    assert dated and all(row["published_date"] >= "2024-01-01" for row in dated)
+
+
+def test_syndicated_query_finds_the_story_carried_by_two_outlets(get):
+    rows = canned(get, "syndicated")
+    berlin = [row for row in rows if row["title"].startswith("Berlin conference")]
+    assert len(berlin) == 1 and berlin[0]["copies"] == 2
+    assert "inewstoday" in berlin[0]["carried_by"] and "tripoli-tribune" in berlin[0]["carried_by"]
+
+
+def test_coverage_and_health_queries_count_every_article(get, demo_archive):
+    total = query(demo_archive, "SELECT count(*) FROM articles")[0][0]
+    months = canned(get, "coverage_by_month", outlet="", language="")
+    assert sum(row["articles"] for row in months) == total
+    health = canned(get, "outlet_health")
+    assert sum(row["articles"] for row in health) == total
+    assert all(row["last_crawl"] for row in health)
+
+
+def dashboard_charts() -> list[tuple[str, str]]:
+    dashboards = yaml.safe_load(METADATA.read_text("utf-8"))["plugins"]["datasette-dashboards"]
+    return [(slug, chart) for slug, d in dashboards.items() for chart in d["charts"]]
+
+
+def dashboard(archive, slug: str) -> dict:
+    """A dashboard's configuration as `serve` gives it to the plugin."""
+    return metadata_for(archive)["plugins"]["datasette-dashboards"][slug]
+
+
+@pytest.mark.parametrize(("slug", "chart"), dashboard_charts())
+def test_every_chart_query_runs_with_and_without_filters(get, demo_archive, slug, chart):
+    page = get(f"/-/dashboards/{slug}")
+    assert page.status_code == 200
+    assert f'id="chart-{chart}"' in page.text
+    spec = dashboard(demo_archive, slug)
+    assert spec["charts"][chart]["db"] == "demo"
+    filters = {"q": "ليبيا OR Libya", "outlet": "akhbar-barqa", "language": "ar"}
+    filters.update(since="2019-01-01", until="2030-01-01")
+    for params in ({}, {k: v for k, v in filters.items() if k in spec.get("filters", {})}):
+        sql = spec["charts"][chart]["query"]
+        # What the plugin does: keep a [[ ... ]] part when its parameter is given.
+        response = get("/demo.json", sql=replace_opts_in_query(sql, params), **params)
+        assert response.status_code == 200, (params, response.text)
+        assert "error" not in response.json() or not response.json()["error"]
+
+
+def test_coverage_metric_follows_the_filters(get, demo_archive):
+    spec = dashboard(demo_archive, "coverage")
+
+    def total(**params):
+        sql = replace_opts_in_query(spec["charts"]["total"]["query"], params)
+        return get("/demo.json", sql=sql, _shape="array", **params).json()[0]["articles"]
+
+    assert total() == query(demo_archive, "SELECT count(*) FROM articles")[0][0]
+    assert (
+        total(language="ar")
+        == query(demo_archive, "SELECT count(*) FROM articles WHERE language = 'ar'")[0][0]
+    )
+    assert total(q="الكهرباء", language="ar") == 1
+
+
+def test_article_page_reads_as_an_article_right_to_left_for_arabic(get, demo_archive):
+    (article_id,) = query(demo_archive, "SELECT id FROM articles WHERE title LIKE '%الكهرباء%'")[0]
+    page = get(f"/demo/articles/{article_id}")
+    assert page.status_code == 200
+    assert '<article class="reader" lang="ar" dir="rtl">' in page.text
+    assert page.text.count("<p>") >= 3  # one per paragraph of the text
+    assert "original page" in page.text
+
+
+def test_article_page_lists_the_same_text_in_other_outlets(get, demo_archive):
+    rows = query(
+        demo_archive,
+        "SELECT id, outlet FROM articles WHERE title LIKE 'Berlin conference%' ORDER BY id",
+    )
+    assert len(rows) == 2
+    page = get(f"/demo/articles/{rows[0][0]}")
+    assert "The same text elsewhere in the archive" in page.text
+    assert f'/demo/articles/{rows[1][0]}"' in page.text
+
+
+def test_serve_command_loads_the_plugins_and_templates(tmp_path):
+    with datasette_command(tmp_path / "my-archive.db", "127.0.0.1", 8001) as command:
+        assert "--plugins-dir" in command and "--template-dir" in command
+        metadata = json.loads(Path(command[command.index("--metadata") + 1]).read_text())
+    assert "my-archive" in metadata["databases"]
+    charts = metadata["plugins"]["datasette-dashboards"]["coverage"]["charts"]
+    assert {chart["db"] for chart in charts.values()} == {"my-archive"}

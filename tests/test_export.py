@@ -44,3 +44,47 @@ def test_export_of_a_missing_archive_fails_clearly(tmp_path):
     result = run_cli("export", "--db", str(tmp_path / "none.db"), timeout=60)
     assert result.returncode == 3
     assert "no archive here" in result.stderr
+
+
+def export_jsonl(demo_archive, *args: str) -> list[dict]:
+    result = run_cli("export", "--db", str(demo_archive), "--format", "jsonl", *args)
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_export_filters_by_outlet_language_and_dates(demo_archive):
+    records = export_jsonl(
+        demo_archive,
+        "--outlet",
+        "tripoli-tribune",
+        "--since",
+        "2021-01-01",
+        "--until",
+        "2022-12-31",
+    )
+    expected = query(
+        demo_archive,
+        "SELECT count(*) FROM articles WHERE outlet = 'tripoli-tribune' "
+        "AND published_date BETWEEN '2021-01-01' AND '2022-12-31'",
+    )[0][0]
+    assert len(records) == expected > 0
+    assert all("2021-01-01" <= r["published_date"] <= "2022-12-31" for r in records)
+    both = export_jsonl(demo_archive, "--language", "ar", "--language", "en")
+    arabic = export_jsonl(demo_archive, "--language", "ar")
+    assert len(both) == query(demo_archive, "SELECT count(*) FROM articles")[0][0]
+    assert arabic and {r["outlet"] for r in arabic} == {"akhbar-barqa"}
+
+
+def test_export_search_folds_arabic_like_the_search_box(demo_archive):
+    # Typed with harakat, a preposition and the article attached: still the one article.
+    records = export_jsonl(demo_archive, "--search", "بِالكَهْرَباءِ")
+    assert [r["outlet"] for r in records] == ["akhbar-barqa"]
+    assert "الكهرباء" in records[0]["title"]
+    haftar = export_jsonl(demo_archive, "--search", "Haftar", "--outlet", "inewstoday")
+    assert haftar and all(r["outlet"] == "inewstoday" for r in haftar)
+
+
+def test_export_with_a_bad_date_names_the_option(demo_archive):
+    result = run_cli("export", "--db", str(demo_archive), "--since", "20-01-2024", timeout=60)
+    assert result.returncode == 2
+    assert "--since" in result.stderr

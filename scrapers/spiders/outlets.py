@@ -9,9 +9,6 @@ Spiders never write the archive.
 
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
-from pathlib import Path
 from urllib.parse import urljoin
 
 import scrapy
@@ -35,6 +32,7 @@ from twisted.internet.error import (
 )
 
 from scrapers.items import ArticlePage, FetchFailure, now_iso
+from scrapers.known import ArchiveMemory, read_memory
 from scrapers.registry import Listing, Outlet
 from scrapers.urls import canonical_url
 
@@ -47,17 +45,27 @@ class OutletSpider(scrapy.Spider):
     name = "outlets"
     # Listing pages beyond the first; the outlet check (CheckSpider) looks at the first only.
     follow_pagination = True
+    articles_requested = 0
 
-    def __init__(self, outlets: list[Outlet], **kwargs):
+    def __init__(
+        self,
+        outlets: list[Outlet],
+        recheck_days: float | None = None,
+        backfill_pages: int | None = None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.outlets = {o.id: o for o in outlets}
-        self.skip_urls: set[str] = set()
+        self.recheck_days = recheck_days
+        self.backfill_pages = backfill_pages  # listing pages to walk, known articles or not
+        self.memory = ArchiveMemory()
         self.skipped: set[str] = set()
 
     async def start(self):
-        # Pages already judged not to be about Libya are not fetched again (the archive's
-        # rejected_urls); spiders only read the archive, never write it.
-        self.skip_urls = read_rejected_urls(self.settings.get("ARCHIVE_PATH"), self.outlets)
+        # Incremental: what the archive has (and what it rejected) is not fetched again.
+        self.memory = read_memory(
+            self.settings.get("ARCHIVE_PATH"), list(self.outlets), self.recheck_days
+        )
         async for request in self.entry_requests():
             yield request
 
@@ -88,7 +96,13 @@ class OutletSpider(scrapy.Spider):
                 outlet, response.url, "parse", "the feed is not RSS or Atom XML", response.status
             )
             return
-        yield from self._articles(outlet, response, links)
+        # An Atom entry's <updated> says when it changed: a known article is fetched again then.
+        changed = {
+            entry.xpath("link[not(@rel) or @rel='alternate']/@href").get(): updated
+            for entry in selector.xpath("//entry")
+            if (updated := entry.xpath("updated/text()").get())
+        }
+        yield from self._articles(outlet, response, links, changed)
 
     def parse_sitemap(self, response: Response):
         """A urlset lists articles (Google News sitemaps too); a sitemapindex lists sitemaps."""
@@ -109,7 +123,8 @@ class OutletSpider(scrapy.Spider):
                 response.status,
             )
             return
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        entries = [entry for entry in sitemap if entry.get("loc")]
+        locs = [entry["loc"] for entry in entries]
         if sitemap.type == "sitemapindex":
             depth = response.meta["sitemap_depth"] + 1
             if depth > MAX_SITEMAP_DEPTH:
@@ -125,7 +140,8 @@ class OutletSpider(scrapy.Spider):
                     outlet, urljoin(response.url, loc), self.parse_sitemap, sitemap_depth=depth
                 )
         else:
-            yield from self._articles(outlet, response, locs)
+            changed = {e["loc"]: e["lastmod"] for e in entries if e.get("lastmod")}
+            yield from self._articles(outlet, response, locs, changed)
 
     def parse_listing(self, response: Response):
         """A section page: its links to articles, then the next page up to `max_pages`."""
@@ -133,10 +149,15 @@ class OutletSpider(scrapy.Spider):
         if not is_html(response):
             yield self._not_html(outlet, response)
             return
+        requested_before = self.articles_requested
         yield from self._articles(outlet, response, response.css("a::attr(href)").getall())
         listing: Listing = response.meta["listing"]
         page = response.meta["page"]
-        if self.follow_pagination and page < listing.max_pages:
+        max_pages = self.backfill_pages or listing.max_pages
+        # A page that held only articles we have means the rest is older still: stop, unless
+        # a backfill asks for more pages.
+        nothing_new = self.articles_requested == requested_before and not self.backfill_pages
+        if self.follow_pagination and page < max_pages and not nothing_new:
             next_href = response.css(listing.next).get()
             if next_href:
                 yield self._request(
@@ -164,19 +185,30 @@ class OutletSpider(scrapy.Spider):
             urls_seen=[*hops, response.url],
         )
 
-    def _articles(self, outlet: Outlet, response: Response, hrefs: list[str]):
-        """Requests for the hrefs that are the outlet's article pages, in canonical form."""
+    def _articles(
+        self,
+        outlet: Outlet,
+        response: Response,
+        hrefs: list[str],
+        changed: dict[str, str] | None = None,
+    ):
+        """Requests for the hrefs that are the outlet's article pages not already archived.
+
+        `changed` maps an href to the time its entry point says it last changed.
+        """
         found = 0
         for href in hrefs:
             url = canonical_url(urljoin(response.url, href.strip()))
-            if outlet.is_article_url(url):
-                found += 1
-                if url in self.skip_urls:
-                    if url not in self.skipped:  # one count per page, however often linked
-                        self.skipped.add(url)
-                        self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_rejected")
-                else:
-                    yield from self.article_request(outlet, url)
+            if not outlet.is_article_url(url):
+                continue
+            found += 1
+            reason = self.memory.skip_reason(url, (changed or {}).get(href))
+            if reason is None:
+                self.articles_requested += 1
+                yield from self.article_request(outlet, url)
+            elif url not in self.skipped:  # one count per page, however often it is linked
+                self.skipped.add(url)
+                self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_{reason}")
         if not found:
             yield self._failure(
                 outlet,
@@ -230,21 +262,6 @@ class OutletSpider(scrapy.Spider):
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
         yield self._failure(outlet, request.url, kind, reason, status)
-
-
-def read_rejected_urls(archive_path: str | None, outlets: dict[str, Outlet]) -> set[str]:
-    """The URLs of these outlets that the archive records as rejected (read-only)."""
-    if not archive_path or not Path(archive_path).exists():
-        return set()
-    marks = ",".join("?" * len(outlets))
-    try:
-        with closing(sqlite3.connect(f"file:{archive_path}?mode=ro", uri=True)) as conn:
-            rows = conn.execute(
-                f"SELECT url FROM rejected_urls WHERE outlet IN ({marks})", list(outlets)
-            ).fetchall()
-    except sqlite3.OperationalError:
-        return set()  # an archive from before rejected URLs were recorded
-    return {url for (url,) in rows}
 
 
 def is_html(response: Response) -> bool:

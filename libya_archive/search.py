@@ -1,0 +1,90 @@
+"""Search queries folded the way the archive's full-text index is (pipelines/archive.py).
+
+A researcher types words as they come: with or without harakat, with any alef, with the
+article or a conjunction attached (الكهرباء, والكهرباء, بالكهرباء), in Latin script with or
+without accents. `fts_query` turns that into an FTS5 expression that finds all of them;
+Datasette's search box, the canned queries, the dashboards and `export --search` all use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipelines.archive import ARABIC_FOLDING
+
+_FOLD = str.maketrans(ARABIC_FOLDING)
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+# A "quoted phrase", or a run of anything else up to white space or a quote.
+_PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
+_OPERATORS = {"OR", "AND", "NOT"}
+
+# Proclitics written joined to the next word: the conjunctions wa- and fa-, the prepositions
+# bi-, li-, ka-, and the article al- (li- + al- is written lil-). FTS5 sees each combination as
+# another word, so a bare Arabic query term is searched with each of them attached.
+PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
+ARTICLE_FORMS = ("ال", "وال", "فال", "بال", "كال", "لل", "وبال", "فبال", "ولل", "فلل")
+
+
+def fold(text: str) -> str:
+    """`text` with the Arabic variants the index folds (harakat, alef forms, ...) folded."""
+    return text.translate(_FOLD)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _word_variants(word: str) -> list[str]:
+    """The spellings of an Arabic word with the proclitics that may be attached to it."""
+    stem = word
+    # A word typed with the article (or the article and a proclitic) is searched without
+    # it too: كهرباء and الكهرباء for الكهرباء. Single-letter proclitics stay: و, ب, ل and
+    # ف also begin many words (وزير, برلمان).
+    for form in sorted(ARTICLE_FORMS, key=len, reverse=True):
+        if stem.startswith(form) and len(stem) - len(form) >= 3:
+            stem = stem[len(form) :]
+            break
+    variants = [p + stem for p in PROCLITICS] + [a + stem for a in ARTICLE_FORMS]
+    return list(dict.fromkeys(variants))
+
+
+def _term(word: str) -> str:
+    """One bare query word as an FTS5 expression."""
+    prefix = word.endswith("*")
+    word = fold(word.rstrip("*"))
+    if not word:
+        return ""
+    star = "*" if prefix else ""
+    if not _ARABIC_LETTER.search(word) or " " in word:
+        return _quote(word) + star
+    return "(" + " OR ".join(_quote(v) + star for v in _word_variants(word)) + ")"
+
+
+def fts_query(text: str | None) -> str:
+    """An FTS5 MATCH expression for what a person typed in a search box.
+
+    Words must all occur (in any order), "quoted words" as a phrase, a word ending in * as a
+    prefix; OR, AND and NOT in capitals work as in FTS5. Nothing else in the input is FTS5
+    syntax, so no input is a syntax error. Arabic words match their variants (see above).
+
+    >>> fts_query('Haftar Sirte')
+    '"Haftar" AND "Sirte"'
+    """
+    terms: list[str] = []
+    for match in _PART.finditer(text or ""):
+        phrase, word = match.groups()
+        if word in _OPERATORS:
+            # An operator needs a term on both sides: keep it only after a term.
+            if terms and terms[-1] not in _OPERATORS:
+                terms.append(word)
+            continue
+        term = _quote(fold(phrase)) if phrase is not None else _term(word)
+        if term and term != '""':
+            # FTS5 allows an implicit AND between phrases only, not between (groups).
+            if terms and terms[-1] not in _OPERATORS:
+                terms.append("AND")
+            terms.append(term)
+    while terms and terms[-1] in _OPERATORS:
+        terms.pop()
+    # An empty phrase matches nothing, where an empty expression would be a syntax error.
+    return " ".join(terms) or '""'

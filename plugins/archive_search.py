@@ -1,0 +1,59 @@
+"""Datasette plugin: search the archive the way its index is folded (Arabic variants).
+
+Loaded by `libya-archive serve` with --plugins-dir. It registers on every connection:
+- fts_query(text): what a person typed -> an FTS5 expression (libya_archive/search.py), for
+  canned queries and dashboards: `articles_fts MATCH fts_query(:q)`;
+- escape_fts(text): Datasette's own function behind every search box (`?_search=`), replaced
+  by fts_query, so the table's search box folds harakat, alef forms and attached articles.
+It also shows the `snippet` column of the search query with its matches marked.
+"""
+
+from __future__ import annotations
+
+import re
+
+from datasette import hookimpl
+from markupsafe import Markup, escape
+
+from libya_archive.search import fts_query
+
+_MARKED = re.compile(r"\*\*(.+?)\*\*")
+
+
+@hookimpl(trylast=True)
+def prepare_connection(conn):
+    # trylast: Datasette's built-in escape_fts is registered by an earlier plugin call;
+    # registering ours after it replaces it on this connection.
+    conn.create_function("fts_query", 1, fts_query, deterministic=True)
+    conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+
+
+@hookimpl
+def render_cell(value, column):
+    """The search snippet, its **matches** marked (escaped first: it is the page's text)."""
+    if column == "snippet" and isinstance(value, str):
+        return Markup(_MARKED.sub(r"<mark>\1</mark>", str(escape(value))))
+    return None
+
+
+@hookimpl
+def extra_template_vars(view_name, database, table, request, datasette):
+    """On an article's page: the other articles with the same text (syndicated copies)."""
+    if view_name != "row" or table != "articles" or request is None:
+        return {}
+
+    async def copies():
+        pk = request.url_vars.get("pks", "")
+        if not pk.isdigit():
+            return {"article_copies": []}
+        rows = await datasette.get_database(database).execute(
+            # outlet IN (...) lets SQLite use the (outlet, content_hash) index.
+            "SELECT id, title, outlet, published_date FROM articles "
+            "WHERE outlet IN (SELECT id FROM outlets) AND id != :id "
+            "AND content_hash = (SELECT content_hash FROM articles WHERE id = :id) "
+            "ORDER BY published_order LIMIT 50",
+            {"id": int(pk)},
+        )
+        return {"article_copies": [dict(row) for row in rows]}
+
+    return copies

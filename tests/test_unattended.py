@@ -1,0 +1,156 @@
+"""The crawl under cron: one at a time, safe when killed, and honest about stale outlets."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from libya_archive.demo_site import SiteServer
+from libya_archive.lock import archive_lock
+from tests.conftest import PROJECT_DIR, copy_archive, crawl, query, run_cli
+
+pytestmark = pytest.mark.crawl
+
+PARAGRAPH = (
+    "<p>Officials of the National Oil Corporation in Tripoli said on {day} that output at "
+    "field {n} had recovered, as engineers in Benghazi finished repairs to pipeline {n}.</p>"
+)
+
+
+@pytest.fixture(scope="module")
+def slow_site(tmp_path_factory):
+    """120 distinct articles behind a sitemap, served slowly enough to kill a crawl mid-run."""
+    root = tmp_path_factory.mktemp("slow")
+    (root / "news").mkdir()
+    urls = []
+    for n in range(120):
+        body = "".join(
+            PARAGRAPH.format(day=day, n=n * 7 + i)
+            for i, day in enumerate(("Monday", "Tuesday", "Wednesday", "Thursday"))
+        )
+        (root / "news" / f"{n}.html").write_text(
+            f"<html lang='en'><head><title>Field {n} recovers</title></head><body><article>"
+            f"<h1>Field {n} recovers</h1>{body}</article></body></html>"
+        )
+        urls.append(f"<url><loc>http://demo.test/news/{n}.html</loc></url>")
+    (root / "sitemap.xml").write_text(f"<urlset>{''.join(urls)}</urlset>")
+    with SiteServer(root, delay=0.05) as site:
+        registry = root / "outlets.yml"
+        registry.write_text(
+            site.rewrite(
+                "outlets:\n  - id: slow\n    name: Slow\n    homepage: http://demo.test/\n"
+                "    language: en\n    scope: libya\n    sitemaps: [http://demo.test/sitemap.xml]\n"
+                "    article_patterns: ['^/news/']\n"
+            )
+        )
+        yield registry
+
+
+def start_crawl(registry, db) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "libya_archive",
+            "crawl",
+            "--outlets",
+            str(registry),
+            "--db",
+            str(db),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # so the kill reaches the extraction workers too
+    )
+
+
+def archived_urls(db) -> set[str]:
+    return {url for (url,) in query(db, "SELECT url FROM articles")}
+
+
+def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slow_site, tmp_path):
+    db = tmp_path / "killed.db"
+    committed: set[str] = set()
+    for wait in (3.0, 6.0):
+        process = start_crawl(slow_site, db)
+        time.sleep(wait)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        with closing(sqlite3.connect(db)) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        now = archived_urls(db)
+        assert committed <= now, "an article committed before the kill was lost"
+        committed = now
+    assert 0 < len(committed) < 120, "the kills did not land mid-crawl"
+    crawl(slow_site, db)
+    assert committed <= archived_urls(db)
+    assert query(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(120, 120)]
+    assert query(db, "SELECT count(*) FROM article_urls") == [(120,)]
+
+
+def test_a_second_crawl_exits_at_once_while_one_runs(slow_site, tmp_path):
+    db = tmp_path / "locked.db"
+    with archive_lock(db):
+        started = time.monotonic()
+        result = run_cli("crawl", "--outlets", str(slow_site), "--db", str(db), timeout=60)
+        assert time.monotonic() - started < 15
+    assert result.returncode == 4
+    assert "another crawl is writing" in result.stderr and f"pid {os.getpid()}" in result.stderr
+
+
+def test_a_lock_left_by_a_killed_crawl_is_recovered(slow_site, tmp_path):
+    db = tmp_path / "recovered.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from libya_archive.lock import archive_lock\n"
+            f"with archive_lock({str(db)!r}):\n    print('held', flush=True); time.sleep(60)",
+        ],
+        cwd=PROJECT_DIR,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    holder.kill()
+    holder.wait(timeout=10)
+    holder.stdout.close()
+    assert (tmp_path / "recovered.db.lock").exists()  # the file stays; the lock does not
+    crawl(slow_site, db)
+    assert query(db, "SELECT count(*) FROM articles") == [(120,)]
+
+
+def test_status_reports_every_outlet_and_exits_0_when_all_are_fresh(demo_archive):
+    result = run_cli("status", "--db", str(demo_archive), timeout=60)
+    assert result.returncode == 0, result.stderr
+    lines = {line.split()[0]: line for line in result.stdout.splitlines()[1:]}
+    assert set(lines) == {"inewstoday", "tripoli-tribune", "akhbar-barqa"}
+    assert lines["akhbar-barqa"].split()[-2:] == ["10", "0%"]
+
+
+def test_status_exits_5_and_names_an_outlet_that_went_stale(demo_archive, tmp_path):
+    db = tmp_path / "stale.db"
+    copy_archive(demo_archive, db)
+    month_ago = (datetime.now(UTC) - timedelta(days=30)).isoformat(timespec="seconds")
+    with closing(sqlite3.connect(db)) as conn, conn:
+        # The archive as it would be after a month of crawls in which akhbar-barqa gave
+        # nothing new: its articles are old, its first crawl older still.
+        conn.execute("UPDATE crawl_runs SET started = ?", (month_ago,))
+        conn.execute(
+            "UPDATE articles SET first_seen = ? WHERE outlet = 'akhbar-barqa'", (month_ago,)
+        )
+    result = run_cli("status", "--db", str(db), "--quiet", timeout=60)
+    assert result.returncode == 5
+    assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["akhbar-barqa"]
+    assert "STALE" in result.stdout and "akhbar-barqa" in result.stderr
