@@ -31,6 +31,7 @@ bench: install  ## benchmarks that print figures against a floor measured in the
 	$(PY) bench/relevance_quality.py
 	$(PY) bench/crawl_throughput.py
 	$(PY) bench/datasette_browse.py
+	$(PY) bench/dedup_nearduplicates.py
 
 lint: install
 	$(PY) -m ruff check .

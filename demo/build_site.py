@@ -14,9 +14,13 @@ file system's order, and every file is written as UTF-8 with "\\n" line ends.
 All absolute URLs use the origin http://demo.test; the demo server rewrites that origin
 to the address it listens on.
 
+Beside the site, in <out>_v2/ (demo/site_v2/), goes the overlay of its second version: the
+files that change when the articles with a `revision` are revised. Served over the site
+(SiteServer's `overlay`), it lets a second crawl find an article edited.
+
 Usage:
     python demo/build_site.py              # rebuilds demo/site/
-    python demo/build_site.py --out DIR    # builds into DIR instead (e.g. to compare)
+    python demo/build_site.py --out DIR    # builds into DIR and DIR_v2 (e.g. to compare)
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ DEFAULT_OUT = DEMO_DIR / "site"
 # by itself, but not under -I or -P, so make sure of it whatever the working directory.
 sys.path.insert(0, str(DEMO_DIR))
 
-from builder.site import build, write_site  # noqa: E402
+from builder.site import build, build_overlay, write_site  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     site = build()
     write_site(site, args.out)
-    print(f"wrote {len(site)} files to {args.out}")
+    overlay = build_overlay(site)
+    overlay_dir = args.out.with_name(args.out.name + "_v2")
+    write_site(overlay, overlay_dir)
+    print(f"wrote {len(site)} files to {args.out} and {len(overlay)} to {overlay_dir}")
     return 0
 
 

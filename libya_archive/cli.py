@@ -84,10 +84,9 @@ def _crawl(
             stats = run_crawl(outlets, db_path, spider_options, log_file, LOG_LEVEL=level)
     except AlreadyRunning as exc:
         _fail(str(exc), EXIT_RUNNING)
-    if stats.get("finish_reason") == "archive_error":
+    if stats.get("archive_error"):
         _fail(
-            f"{db_path}: the archive could not be written; the crawl stopped, what was "
-            "committed before is intact (see the log)",
+            f"{stats['archive_error']}: the crawl stopped; what was committed before is intact",
             EXIT_ARCHIVE,
         )
     silent = _unreachable_outlets(db_path)

@@ -34,10 +34,19 @@ class DemoHandler(SimpleHTTPRequestHandler):
         ".html": "text/html; charset=utf-8",
     }
 
-    def __init__(self, *args, origin: str, requested: list[str], delay: float, **kwargs):
+    def __init__(
+        self,
+        *args,
+        origin: str,
+        requested: list[str],
+        delay: float,
+        overlay: Path | None = None,
+        **kwargs,
+    ):
         self.origin = origin.encode("ascii")
         self.requested = requested
         self.delay = delay
+        self.overlay = overlay
         super().__init__(*args, **kwargs)
 
     def send_head(self):
@@ -49,6 +58,11 @@ class DemoHandler(SimpleHTTPRequestHandler):
             if not self.path.split("?", 1)[0].endswith("/"):
                 return super().send_head()  # redirects to the slash-terminated URL
             path = path / "index.html"
+        if self.overlay is not None:
+            # A file of the overlay (the site's second version) replaces the site's own.
+            replacement = self.overlay / path.relative_to(Path(self.directory).resolve())
+            if replacement.is_file():
+                path = replacement
         if not path.is_file():
             self.send_error(404, "Not found")
             return None
@@ -72,11 +86,23 @@ class _Server(ThreadingHTTPServer):
 
 
 class SiteServer:
-    """A static site on 127.0.0.1 in a background thread; `origin` is its address."""
+    """A static site on 127.0.0.1 in a background thread; `origin` is its address.
 
-    def __init__(self, root: Path, host: str = "127.0.0.1", port: int = 0, delay: float = 0):
+    `overlay`, a folder laid over `root`, serves its files in place of the site's: set it
+    (or change it between crawls) to serve a second version of some pages.
+    """
+
+    def __init__(
+        self,
+        root: Path,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        delay: float = 0,
+        overlay: Path | None = None,
+    ):
         self.root = Path(root)
         self.delay = delay
+        self.overlay = None if overlay is None else Path(overlay).resolve()
         self.requested: list[str] = []  # every path asked for, so tests can see what was fetched
         self.httpd = _Server((host, port), self._handler)
         self.origin = f"http://{host}:{self.httpd.server_address[1]}"
@@ -89,6 +115,7 @@ class SiteServer:
             origin=self.origin,
             requested=self.requested,
             delay=self.delay,
+            overlay=self.overlay,
             **kwargs,
         )
 

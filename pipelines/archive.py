@@ -289,3 +289,78 @@ def m010_folded_search_index(db: sqlite_utils.Database) -> None:
         CREATE TRIGGER articles_au AFTER UPDATE OF {columns} ON articles BEGIN {insert} END;
     """)
     db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+
+
+@migrations()
+def m020_provenance(db: sqlite_utils.Database) -> None:
+    """Deduplication that keeps provenance: URL identity keys, article versions, stored
+    near-duplicate signatures and story clusters (pipelines/clusters.py)."""
+    from scrapers.urls import url_key  # here, so the schema module imports no crawler code
+
+    # Every URL spelling stays a row; the key is what the spellings of one page share.
+    db["article_urls"].add_column("url_key", str)
+    for (url,) in db.execute("SELECT url FROM article_urls").fetchall():
+        db.execute("UPDATE article_urls SET url_key = ? WHERE url = ?", (url_key(url), url))
+    db["article_urls"].create_index(["url_key"])
+    db["article_versions"].create(
+        {
+            "id": int,
+            "article_id": int,
+            "title": str,
+            "byline": str,
+            "modified": str,
+            "text": str,
+            "word_count": int,
+            "content_hash": str,
+            "first_seen": str,
+            "last_seen": str,
+            "replaced": str,
+            "crawl_run": int,
+        },
+        pk="id",
+        not_null={"article_id"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_versions"].create_index(["article_id", "replaced"])
+    db["article_signatures"].create(
+        {"article_id": int, "method": str, "shingles": int, "signature": bytes},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["clusters"].create(
+        {
+            "id": int,
+            "title": str,
+            "size": int,
+            "outlet_count": int,
+            "outlets": str,
+            "origin_article_id": int,
+            "origin_outlet": str,
+            "first_published": str,
+            "last_published": str,
+            "spread_hours": float,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[("origin_article_id", "articles", "id"), ("origin_outlet", "outlets", "id")],
+    )
+    db["clusters"].create_index(["outlet_count", "first_published"])
+    db["cluster_members"].create(
+        {
+            "article_id": int,
+            "cluster_id": int,
+            "matched_article_id": int,
+            "similarity": float,
+            "lag_hours": float,
+            "joined": str,
+        },
+        pk="article_id",
+        foreign_keys=[
+            ("article_id", "articles", "id"),
+            ("cluster_id", "clusters", "id"),
+            ("matched_article_id", "articles", "id"),
+        ],
+    )
+    db["cluster_members"].create_index(["cluster_id", "lag_hours"])
+    db["articles"].create_index(["cluster_id"])

@@ -1,9 +1,12 @@
 """Deduplication: decide which article a fetched page is, and whether it is new.
 
 A page belongs to a known article when one of its URLs (the URL fetched, its redirect hops,
-its own `<link rel=canonical>` on the same site) is already archived, or when the same
-outlet already has an article with the same normalised text. Exact copies in *other*
-outlets stay separate articles on purpose: who republished whom is what researchers study.
+its own `<link rel=canonical>` or `og:url` on the same site) is already archived under the
+same identity key (`scrapers.urls.url_key`: AMP, mobile, print, http/https, www and
+trailing-slash variants meet there), or when the same outlet already has an article with
+the same normalised text. Copies in *other* outlets stay separate articles on purpose: who
+republished whom is what researchers study; the store puts them in one story cluster
+(pipelines/clusters.py).
 
 The decision is written on the item (`dedup`, `article_url`); the store acts on it.
 """
@@ -15,7 +18,7 @@ import re
 import sqlite3
 
 from scrapers.items import ArticlePage
-from scrapers.urls import canonical_url, same_site
+from scrapers.urls import canonical_url, same_site, url_key
 
 NON_WORD = re.compile(r"[\W_]+")
 
@@ -30,8 +33,9 @@ def page_urls(item: ArticlePage) -> list[str]:
     """Every canonical URL the page goes by; the first is the article's own."""
     urls = []
     if item.page_canonical and same_site(item.page_canonical, item.url):
-        # Honoured only on the outlet's own site: a syndicated copy pointing at the wire's
-        # or another outlet's URL must stay an article of the outlet that carried it.
+        # Honoured only on the outlet's own site (its AMP and mobile hosts included): a
+        # syndicated copy pointing at the wire's or another outlet's URL must stay an
+        # article of the outlet that carried it.
         urls.append(canonical_url(item.page_canonical))
     urls.append(canonical_url(item.url))
     urls.extend(canonical_url(u) for u in item.urls_seen)
@@ -45,7 +49,7 @@ class DedupPipeline:
         self.archive_path = archive_path
         self.conn: sqlite3.Connection | None = None
         # What this run decided but the store may not have committed yet.
-        self.run_urls: dict[str, str] = {}  # url -> article url
+        self.run_urls: dict[str, str] = {}  # url key -> article url
         self.run_hashes: dict[str, str] = {}  # article url -> content hash
         self.run_texts: dict[tuple[str, str], str] = {}  # (outlet, hash) -> article url
 
@@ -80,21 +84,22 @@ class DedupPipeline:
             article_url = article_url or urls[0]
         item.article_url = article_url
         for url in urls:
-            self.run_urls[url] = article_url
+            self.run_urls[url_key(url)] = article_url
         self.run_hashes[article_url] = item.content_hash
         self.run_texts[(item.outlet, item.content_hash)] = article_url
         return item
 
     def _article_for_url(self, url: str) -> tuple[str, str] | None:
-        if url in self.run_urls:
-            article_url = self.run_urls[url]
+        key = url_key(url)
+        if key in self.run_urls:
+            article_url = self.run_urls[key]
             return article_url, self.run_hashes[article_url]
         row = (
             self._db()
             .execute(
                 "SELECT a.url, a.content_hash FROM article_urls u "
-                "JOIN articles a ON a.id = u.article_id WHERE u.url = ?",
-                (url,),
+                "JOIN articles a ON a.id = u.article_id WHERE u.url_key = ? LIMIT 1",
+                (key,),
             )
             .fetchone()
         )

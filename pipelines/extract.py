@@ -238,12 +238,12 @@ class ExtractPipeline:
             raise DropItem(message, "WARNING") from exc
         canonical = fields.pop("canonical")
         if fields.pop("is_listing"):
-            raise DropItem(f"no-article: a listing page, not an article: {item.url}")
+            raise DropItem("no-article: a listing page (section, tag or search), not an article")
         for name, value in fields.items():
             setattr(item, name, value)
         item.page_canonical = canonical
         if not item.title:
-            raise DropItem(f"no-article: no title could be extracted from {item.url}")
+            raise DropItem("no-article: no title could be extracted from the page")
         if item.word_count < MIN_WORDS:
-            raise DropItem(f"no-article: only {item.word_count} words of text at {item.url}")
+            raise DropItem(f"no-article: only {item.word_count} words of text, too few")
         return item

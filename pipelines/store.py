@@ -1,9 +1,15 @@
-"""Store: writes articles, their URLs, fetch failures and the run's record into the archive.
+"""Store: writes articles, their URLs, versions and story clusters, fetch failures and the
+run's record into the archive.
 
 The only pipeline that writes. Items are buffered and committed in batches, one
 transaction each (one commit per article is ~60x slower); a killed crawl loses at most the
 open batch, which the next run fetches again. It is a separate stage that takes finished
 items, so it can later run behind a queue as the single writer for several crawlers.
+
+Provenance is kept: a changed article's previous text goes to `article_versions` before the
+row is updated; an unchanged one only gets a new `last_seen`; every URL spelling seen is a
+row of `article_urls`; new and changed articles are placed in their story cluster
+(pipelines/clusters.py), whose signature index is loaded when the spider opens.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ from dataclasses import dataclass
 from scrapy import signals
 
 from pipelines.archive import open_archive
+from pipelines.clusters import StoryClusters
 from pipelines.dedup import page_urls
 from scrapers.items import ArticlePage, FetchFailure, now_iso
-from scrapers.urls import canonical_url
+from scrapers.urls import canonical_url, url_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +84,7 @@ class StorePipeline:
         self.db = None
         self.run: int | None = None
         self.failed: str | None = None
+        self.clusters: StoryClusters | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -86,12 +94,20 @@ class StorePipeline:
         crawler.signals.connect(
             pipeline.request_reached_downloader, signal=signals.request_reached_downloader
         )
+        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
         return pipeline
 
     # Scrapy hooks ---------------------------------------------------------------------------
 
     def open_spider(self):
         self.db = open_archive(self.path)
+        try:
+            self._start_run()
+        except sqlite3.Error as exc:
+            self._stop(exc)
+
+    def _start_run(self) -> None:
+        """Sync the outlets table and open this run's records."""
         outlets = self.crawler.spider.outlets.values()
         started = now_iso()
         with self.db.atomic():
@@ -102,6 +118,8 @@ class StorePipeline:
                 [{"run": self.run, "outlet": o.id, "started": started} for o in outlets],
                 pk=("run", "outlet"),
             )
+        self.clusters = StoryClusters(self.db)
+        self.clusters.open()
 
     def process_item(self, item):
         if isinstance(item, ArticlePage | FetchFailure):
@@ -148,12 +166,22 @@ class StorePipeline:
         kind, _, reason = str(exception).partition(": ")
         if kind in DROP_COLUMNS:
             self.counts[item.outlet][DROP_COLUMNS[kind]] += 1
-            if kind == "irrelevant":
-                self.buffer.append(Rejection(item, reason.removesuffix(item.url).strip()))
+        if kind == "irrelevant":
+            self.buffer.append(Rejection(item, reason.removesuffix(item.url).strip()))
         else:
             # A page that broke a pipeline step is a failure to record, not a routine drop.
             failure = FetchFailure(item.outlet, item.url, kind, reason, time=now_iso())
             self.process_item(failure)
+
+    def request_dropped(self, request, **kwargs):
+        """A redirect back to a URL of its own chain, dropped by Scrapy's duplicate filter
+        without a word: a redirect loop, recorded so that it is not lost silently."""
+        hops = request.meta.get("redirect_urls", [])
+        if request.url in hops and request.meta.get("outlet"):
+            reason = f"a redirect loop: {' -> '.join([*hops, request.url])}"
+            self.process_item(
+                FetchFailure(request.meta["outlet"], hops[0], "redirect", reason, time=now_iso())
+            )
 
     def request_reached_downloader(self, request, **kwargs):
         outlet = request.meta.get("outlet")
@@ -181,12 +209,14 @@ class StorePipeline:
         try:
             self._write(items)
         except sqlite3.Error as exc:
-            self.failed = f"{self.path}: the archive cannot be written ({exc})"
-            logger.error(
-                "%s; stopping the crawl, the archive keeps what was committed", self.failed
-            )
-            engine = self.crawler.engine
-            _background(engine.close_spider_async(reason="archive_error"))
+            self._stop(exc)
+
+    def _stop(self, exc: sqlite3.Error) -> None:
+        """Close the crawl: pages fetched now could not be stored (disk full, read-only)."""
+        self.failed = f"{self.path}: the archive cannot be written ({exc})"
+        self.crawler.stats.set_value("archive_error", self.failed)  # read by the CLI
+        logger.error("%s; stopping the crawl, the archive keeps what was committed", self.failed)
+        _background(self.crawler.engine.close_spider_async(reason="archive_error"))
 
     def _write(self, items: list) -> None:
         with self.db.atomic():
@@ -246,21 +276,36 @@ class StorePipeline:
                     "crawl_run": self.run,
                 }
             ).last_pk
+            self.clusters.place(article_id, item.text, seen)
         else:
             article_id = self.db.execute(
                 "SELECT id FROM articles WHERE url = ?", (item.article_url,)
             ).fetchone()[0]
             changes = {"last_seen": seen}
             if item.dedup == "changed":
+                self._keep_version(article_id, seen)
                 changes.update(self._columns(item), last_changed=seen, crawl_run=self.run)
             articles.update(article_id, changes)
+            if item.dedup == "changed":
+                self.clusters.place(article_id, item.text, seen)
         for url in dict.fromkeys([*page_urls(item), *item.urls_seen]):
             self.db.execute(
-                "INSERT INTO article_urls (url, article_id, first_seen, last_seen) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
-                (url, article_id, seen, seen),
+                "INSERT INTO article_urls (url, url_key, article_id, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
+                (url, url_key(url), article_id, seen, seen),
             )
         self.counts[item.outlet][OUTCOME_COLUMNS[item.dedup]] += 1
+
+    def _keep_version(self, article_id: int, replaced: str) -> None:
+        """Copy the article's current text into article_versions before it is overwritten."""
+        self.db.execute(
+            "INSERT INTO article_versions (article_id, title, byline, modified, text, word_count,"
+            " content_hash, first_seen, last_seen, replaced, crawl_run) SELECT id, title, byline,"
+            " modified, text, word_count, content_hash, last_changed, last_seen, ?, ?"
+            " FROM articles WHERE id = ?",
+            (replaced, self.run, article_id),
+        )
 
     @staticmethod
     def _columns(item: ArticlePage) -> dict:

@@ -5,12 +5,15 @@ Loaded by `libya-archive serve` with --plugins-dir. It registers on every connec
   canned queries and dashboards: `articles_fts MATCH fts_query(:q)`;
 - escape_fts(text): Datasette's own function behind every search box (`?_search=`), replaced
   by fts_query, so the table's search box folds harakat, alef forms and attached articles.
-It also shows the `snippet` column of the search query with its matches marked.
+It also drops a blank search (`?_search=`, sent by the table's form whenever its box is
+empty), which would otherwise match nothing; marks the matches in the `snippet` column of
+the search query; and lists an article's copies on its page.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
 from markupsafe import Markup, escape
@@ -26,6 +29,27 @@ def prepare_connection(conn):
     # registering ours after it replaces it on this connection.
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+
+
+@hookimpl
+def asgi_wrapper():
+    def wrap(app):
+        async def drop_blank_search(scope, receive, send):
+            query = scope.get("query_string", b"")
+            if scope.get("type") == "http" and b"_search" in query:
+                pairs = parse_qsl(query.decode("ascii", "replace"), keep_blank_values=True)
+                kept = [(k, v) for k, v in pairs if not _blank_search(k, v)]
+                if len(kept) < len(pairs):
+                    scope = {**scope, "query_string": urlencode(kept).encode("ascii")}
+            await app(scope, receive, send)
+
+        return drop_blank_search
+
+    return wrap
+
+
+def _blank_search(key: str, value: str) -> bool:
+    return key.startswith("_search") and key != "_searchmode" and not value.strip()
 
 
 @hookimpl

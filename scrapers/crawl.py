@@ -38,8 +38,8 @@ def run_crawl(
     `spider_options` go to OutletSpider (recheck_days, backfill_pages). A Twisted reactor
     cannot be restarted, so call this at most once per process.
     """
-    settings = crawl_settings(archive_path, **overrides)
-    process = AsyncCrawlerProcess(settings, install_root_handler=False)
+    settings = crawl_settings(archive_path, LOG_INSTALL_ROOT_HANDLER=False, **overrides)
+    process = AsyncCrawlerProcess(settings)
     _log_to(settings, log_file)
     crawler = process.create_crawler(OutletSpider)
     process.crawl(crawler, outlets=outlets, **(spider_options or {}))

@@ -33,7 +33,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 8
 COOKIES_ENABLED = False
 
 # Bounded work per response: no page is worth more than 20 MB, no server more than 30 s.
-DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_TIMEOUT = int(os.environ.get("LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT", 30))
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
@@ -52,7 +52,7 @@ TELNETCONSOLE_ENABLED = False
 EXTRACT_WORKERS = int(os.environ.get("LIBYA_ARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
 
 # The store commits in batches: one transaction per batch, never one per article.
-STORE_BATCH_SIZE = 100
+STORE_BATCH_SIZE = int(os.environ.get("LIBYA_ARCHIVE_STORE_BATCH", 100))
 STORE_BATCH_SECONDS = 5.0
 ARCHIVE_PATH = os.environ.get("LIBYA_ARCHIVE_DB", "archive.db")
 

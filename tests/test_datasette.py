@@ -175,6 +175,12 @@ def test_search_box_never_errors_on_stray_syntax(get, words):
     assert response.status_code == 200, response.text
 
 
+def test_a_blank_search_box_filters_nothing(get, demo_archive):
+    response = get("/demo/articles.json", _search=" ", outlet="inewstoday", _shape="objects")
+    expected = query(demo_archive, "SELECT count(*) FROM articles WHERE outlet = 'inewstoday'")
+    assert len(response.json()["rows"]) == expected[0][0]
+
+
 def test_search_result_streams_as_full_csv(get):
     response = get("/demo/articles.csv", _search="ليبيا OR Libya", _stream="on", _size="3")
     rows = list(csv.DictReader(io.StringIO(response.text)))

@@ -1,5 +1,5 @@
 """URL identity, exact-text dedup, robots.txt and broken entry points, on a small site
-crawled by the real crawler."""
+crawled by the real crawler, and the dedup pipeline's decisions on a real archive file."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import gzip
 import pytest
 
 from libya_archive.demo_site import SiteServer
-from pipelines.dedup import content_hash
-from scrapers.urls import canonical_url
+from pipelines.archive import open_archive
+from pipelines.dedup import DedupPipeline, content_hash
+from scrapers.items import ArticlePage
+from scrapers.urls import canonical_url, same_site, url_key
 from tests.conftest import crawl, query
 
 pytestmark = pytest.mark.crawl
@@ -80,12 +82,26 @@ def variants_site(tmp_path_factory):
         "<link rel='alternate' href='http://demo.test/news/story-e.html'/></entry></feed>"
     )
     (news / "story-f.html").write_text(page(6, "Brega terminal loads first cargo", "Brega"))
+    # One article under its AMP and print views, each saying which page it is a view of.
+    story_g = page(7, "Ras Lanuf refinery restarts", "Ras Lanuf")
+    (news / "story-g.html").write_text(story_g)
+    (news / "amp").mkdir()
+    (news / "print").mkdir()
+    view = "<link rel='canonical' href='http://demo.test/news/story-g.html'>"
+    (news / "amp" / "story-g.html").write_text(
+        page(7, "Ras Lanuf refinery restarts", "Ras Lanuf", view)
+    )
+    (news / "print" / "story-g.html").write_text(
+        page(7, "Ras Lanuf refinery restarts", "Ras Lanuf", view.replace("canonical", "x"))
+    )
     (root / "not-a-feed.xml").write_text("<html><body>Page not found</body></html>")
     (root / "truncated-sitemap.xml").write_text("<urlset><url><loc>http://demo.test/news/st")
     registry = root / "outlets.yml"
     with SiteServer(root) as server:
         # Compressed bytes escape the server's origin rewriting: write the real origin.
-        sitemap = f"<urlset><url><loc>{server.origin}/news/story-f.html</loc></url></urlset>"
+        views = ("news/story-f.html", "news/amp/story-g.html", "news/print/story-g.html?print=1")
+        locs = "".join(f"<url><loc>{server.origin}/{view}</loc></url>" for view in views)
+        sitemap = f"<urlset>{locs}<url><loc>{server.origin}/news/story-g.html</loc></url></urlset>"
         (root / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap.encode()))
         registry.write_text(
             server.rewrite(
@@ -133,13 +149,123 @@ def test_own_site_canonical_is_honoured_and_foreign_canonical_ignored(variants_s
     }
     # A canonical on another site (a wire's) would steal the article from its outlet.
     assert found["news/story-d.html"] == {"news/story-d.html"}
-    assert len(found) == 6
-    assert query(db, "SELECT count(*) FROM articles") == [(6,)]
+    assert len(found) == 7
+    assert query(db, "SELECT count(*) FROM articles") == [(7,)]
 
 
 def test_atom_feed_entries_are_crawled(variants_site):
     _, db = variants_site
     assert "news/story-e.html" in urls_by_article(db)
+
+
+def test_amp_and_print_views_are_urls_of_one_article(variants_site):
+    _, db = variants_site
+    assert urls_by_article(db)["news/story-g.html"] == {
+        "news/story-g.html",
+        "news/amp/story-g.html",
+        "news/print/story-g.html?print=1",
+    }
+    keys = query(db, "SELECT DISTINCT url_key FROM article_urls WHERE url LIKE '%story-g%'")
+    assert len(keys) == 1
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://www.example.com/news/oil-output.html",
+        "http://example.com/news/oil-output.html/",
+        "https://m.example.com/news/oil-output.html",
+        "https://mobile.example.com/news/oil-output.html?utm_source=twitter",
+        "https://amp.example.com/news/oil-output.html",
+        "https://example.com/amp/news/oil-output.html",
+        "https://example.com/news/oil-output.html/amp/",
+        "https://example.com/news/oil-output.amp.html",
+        "https://example.com/news/oil-output.html?amp=1",
+        "https://example.com/news/oil-output.html?outputType=amp",
+        "https://example.com/news/oil-output.html?print=1#comments",
+        "https://example.com/print/news/oil-output.html",
+        "https://example.com/news/oil-output.html?view=print&fbclid=abc",
+    ],
+)
+def test_url_variants_of_a_page_share_its_key(variant):
+    assert url_key(variant) == url_key("https://example.com/news/oil-output.html")
+
+
+def test_url_key_keeps_what_names_another_article():
+    assert url_key("https://example.com/story?id=1") != url_key("https://example.com/story?id=2")
+    assert url_key("https://example.com/a?view=full") != url_key("https://example.com/a")
+    assert url_key("http://127.0.0.1:8001/a") != url_key("http://127.0.0.1:8002/a")
+    assert url_key("https://example.com/a") != url_key("https://example.org/a")
+    # A one-label host after "m." is a domain of its own, not a mobile site.
+    assert url_key("https://m.ly/a") != url_key("https://ly/a")
+    assert same_site("https://amp.example.com/a", "https://www.example.com/b")
+
+
+def dedup_page(
+    url: str, text: str, canonical: str | None = None, outlet: str = "wire"
+) -> ArticlePage:
+    return ArticlePage(
+        outlet=outlet,
+        url=url,
+        html="",
+        scope="libya",
+        fetched="2024-05-01T00:00:00+00:00",
+        urls_seen=[url],
+        text=text,
+        page_canonical=canonical,
+    )
+
+
+@pytest.fixture
+def archived(tmp_path):
+    """A real archive holding one article, https://example.com/news/oil-output.html."""
+    path = tmp_path / "archive.db"
+    db = open_archive(path)
+    db["outlets"].insert({"id": "wire", "name": "Wire"})
+    db["outlets"].insert({"id": "other", "name": "Other"})
+    url = "https://example.com/news/oil-output.html"
+    article_id = (
+        db["articles"]
+        .insert(
+            {
+                "url": url,
+                "outlet": "wire",
+                "text": "Output rose.",
+                "content_hash": content_hash("Output rose."),
+            }
+        )
+        .last_pk
+    )
+    db["article_urls"].insert({"url": url, "url_key": url_key(url), "article_id": article_id})
+    db.close()
+    pipeline = DedupPipeline(str(path))
+    yield pipeline, url
+    pipeline.close_spider()
+
+
+def test_a_mobile_amp_variant_of_an_archived_page_is_that_article(archived):
+    pipeline, url = archived
+    item = pipeline.process_item(
+        dedup_page("http://m.example.com/amp/news/oil-output.html/", "Output rose.")
+    )
+    assert (item.dedup, item.article_url) == ("unchanged", url)
+    edited = pipeline.process_item(
+        dedup_page("https://example.com/news/oil-output.html?amp=1", "Output fell.")
+    )
+    assert (edited.dedup, edited.article_url) == ("changed", url)
+
+
+def test_same_text_in_the_same_outlet_is_an_alias_and_in_another_outlet_a_new_article(archived):
+    pipeline, url = archived
+    alias = pipeline.process_item(
+        dedup_page("https://example.com/news/other-url.html", "Output rose.")
+    )
+    assert (alias.dedup, alias.article_url) == ("alias", url)
+    copy = pipeline.process_item(
+        dedup_page("https://other.example/copy.html", "Output rose.", canonical=url, outlet="other")
+    )
+    # The foreign canonical is not honoured: the copy is the other outlet's own article.
+    assert (copy.dedup, copy.article_url) == ("new", "https://other.example/copy.html")
 
 
 def test_tracking_parameters_and_fragments_are_not_part_of_a_url():

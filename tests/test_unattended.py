@@ -42,7 +42,7 @@ def slow_site(tmp_path_factory):
         )
         urls.append(f"<url><loc>http://demo.test/news/{n}.html</loc></url>")
     (root / "sitemap.xml").write_text(f"<urlset>{''.join(urls)}</urlset>")
-    with SiteServer(root, delay=0.05) as site:
+    with SiteServer(root, delay=0.2) as site:
         registry = root / "outlets.yml"
         registry.write_text(
             site.rewrite(
@@ -55,7 +55,11 @@ def slow_site(tmp_path_factory):
 
 
 def start_crawl(registry, db) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    env = {
+        **os.environ,
+        "PYTHONWARNINGS": "ignore::DeprecationWarning",
+        "LIBYA_ARCHIVE_STORE_BATCH": "10",
+    }
     return subprocess.Popen(
         [
             sys.executable,
@@ -79,20 +83,33 @@ def archived_urls(db) -> set[str]:
     return {url for (url,) in query(db, "SELECT url FROM articles")}
 
 
+def wait_for_commits(db, more_than: int, timeout: float = 60) -> None:
+    """Wait until the archive holds more than `more_than` articles (a batch committed)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if query(db, "SELECT count(*) FROM articles")[0][0] > more_than:
+                return
+        except sqlite3.OperationalError:
+            pass  # the archive is not created yet
+        time.sleep(0.05)
+    raise AssertionError(f"no batch committed within {timeout} s")
+
+
 def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slow_site, tmp_path):
     db = tmp_path / "killed.db"
     committed: set[str] = set()
-    for wait in (3.0, 6.0):
+    for _ in range(2):
         process = start_crawl(slow_site, db)
-        time.sleep(wait)
+        wait_for_commits(db, len(committed))  # kill it in the middle of its work
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
         with closing(sqlite3.connect(db)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         now = archived_urls(db)
-        assert committed <= now, "an article committed before the kill was lost"
+        assert committed < now, "an article committed before the kill was lost"
         committed = now
-    assert 0 < len(committed) < 120, "the kills did not land mid-crawl"
+    assert len(committed) < 120, "the kills did not land mid-crawl"
     crawl(slow_site, db)
     assert committed <= archived_urls(db)
     assert query(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(120, 120)]
@@ -154,3 +171,15 @@ def test_status_exits_5_and_names_an_outlet_that_went_stale(demo_archive, tmp_pa
     assert result.returncode == 5
     assert [line.split()[0] for line in result.stdout.splitlines()[1:]] == ["akhbar-barqa"]
     assert "STALE" in result.stdout and "akhbar-barqa" in result.stderr
+
+
+def test_a_crawl_opens_no_listening_socket(slow_site, tmp_path):
+    process = start_crawl(slow_site, tmp_path / "sockets.db")
+    try:
+        time.sleep(3)
+        assert process.poll() is None, "the crawl ended before it could be looked at"
+        listening = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True).stdout
+        assert f"pid={process.pid}," not in listening
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)

@@ -64,9 +64,9 @@ def copy_assets() -> dict[str, bytes]:
     }
 
 
-def build() -> dict[str, str | bytes]:
-    """The whole site as {relative file path: content}."""
-    outlets = [load_outlet(CONTENT_DIR / f"{oid}.yml") for oid in BUILDERS]
+def build(second_version: bool = False) -> dict[str, str | bytes]:
+    """The whole site as {relative file path: content}, in its first or second version."""
+    outlets = [load_outlet(CONTENT_DIR / f"{oid}.yml", second_version) for oid in BUILDERS]
     check_content(outlets)
     site: dict[str, str | bytes] = {}
     for outlet in outlets:
@@ -75,6 +75,14 @@ def build() -> dict[str, str | bytes]:
     site.update(copy_assets())
     check_against_registry(site, outlets)
     return site
+
+
+def build_overlay(site: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """The files that differ in the site's second version (revised articles, and the
+    listings, sitemaps and feeds that show their new dates): served over `site`, they let
+    a second crawl find those articles changed."""
+    second = build(second_version=True)
+    return {path: content for path, content in second.items() if site.get(path) != content}
 
 
 def write_site(site: dict[str, str | bytes], out: Path) -> None:

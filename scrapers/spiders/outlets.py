@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 import scrapy
 from scrapy.exceptions import (
     CannotResolveHostError,
+    DownloadCancelledError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
     IgnoreRequest,
@@ -257,11 +258,15 @@ class OutletSpider(scrapy.Spider):
         )
 
     def on_error(self, failure):
-        """Every failed request becomes one FetchFailure with a reason a person understands."""
+        """Every failed request becomes one FetchFailure with a reason a person understands,
+        under the URL the crawl asked for (a redirect's target is named in the reason)."""
         request = failure.request
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
-        yield self._failure(outlet, request.url, kind, reason, status)
+        asked = request.meta.get("redirect_urls", [request.url])[0]
+        if asked != request.url:
+            reason = f"{reason} (redirected to {request.url})"
+        yield self._failure(outlet, asked, kind, reason, status)
 
 
 def is_html(response: Response) -> bool:
@@ -280,6 +285,16 @@ def describe_failure(failure) -> tuple[str, str, int | None]:
     """(kind, reason, HTTP status) for a Twisted failure from the download chain."""
     if failure.check(HttpError):
         response = failure.value.response
+        location = response.headers.get("Location", b"").decode("latin-1")
+        if 300 <= response.status < 400 and location:
+            return (
+                "http",
+                (
+                    f"the server redirected to {location}, which is not followed "
+                    "(only http and https are)"
+                ),
+                response.status,
+            )
         return "http", f"the server answered HTTP {response.status}", response.status
     if failure.check(CannotResolveHostError, DNSLookupError):
         return "dns", "the host name could not be resolved (outlet down or moved?)", None
@@ -293,5 +308,14 @@ def describe_failure(failure) -> tuple[str, str, int | None]:
         message = str(failure.value) or "the request was not sent"
         if "robots" in message.lower():
             return "robots", "robots.txt forbids this URL; it was not fetched", None
+        if "redirection" in message.lower():
+            return "redirect", "too many redirects (a redirect loop?); gave up", None
+        if "maxsize" in message.lower().replace(" ", "").replace("_", ""):
+            return "too-large", f"the page is larger than the crawl accepts ({message})", None
         return "ignored", message, None
+    if failure.check(DownloadCancelledError):
+        message = failure.getErrorMessage()
+        if "maxsize" in message.lower().replace(" ", "").replace("_", ""):
+            return "too-large", f"the page is larger than the crawl accepts ({message})", None
+        return "cancelled", f"the download was cancelled ({message})", None
     return "network", f"{failure.type.__name__}: {failure.getErrorMessage()}", None
