@@ -1,44 +1,52 @@
-"""Browsing a large archive in Datasette, against the same SQL run directly in sqlite3.
+"""Browsing a large archive in Datasette over HTTP, against the same SQL run in sqlite3.
 
-    python bench/datasette_browse.py [--articles 1000000] [--repeat 5] [--seed 1]
+    python bench/datasette_browse.py [--articles 1000000] [--repeat 30] [--seed 1]
+                                     [--archive PATH]
 
 Builds an archive of `--articles` synthetic articles (English and Arabic, 47 outlets, 15
 years) in a temporary directory with the real schema (every migration, the folded FTS5
 index and its triggers), inserted with executemany in one transaction, and deletes it at
-the end. Then, for each page a researcher opens (the newest articles with their facets,
-searches in the box, a filtered view, a deep page, an article, the canned search query, the
-dashboards' charts, a streamed CSV), it times:
+the end (`--archive PATH` reuses an archive instead, and leaves it). Then it starts
+`libya-archive serve` on 127.0.0.1 (the shipped settings, metadata, plugins) and, for each
+page a researcher opens, times `--repeat` HTTP requests after one warm-up:
 
-* datasette: the page through `libya-archive serve`'s own app (in process, datasette.client:
-  no HTTP, so the figure is Datasette's work, not the network's);
-* floor: every SQL statement that page ran on the archive, collected with Datasette's
-  `_trace=1`, run again directly with Python's sqlite3 on a fresh connection.
+* datasette: the page over HTTP, median and p95;
+* floor: every SQL statement that page ran on the archive (collected with Datasette's
+  tracer, `_trace=1`), run again directly with Python's sqlite3, median and p95;
 
-It prints medians and the ratio datasette / floor. Nothing fails on a slow figure: a
-benchmark reports, tests assert.
+then a streamed CSV export of 10,000 and of 100,000 rows, through Datasette (the "CSV"
+link of a filtered view) and through `libya-archive export`, with their time and peak
+memory (VmHWM of the process that wrote it), beside sqlite3 reading the same rows and
+writing the same CSV. Targets (ISSUE 6): search p95 under 300 ms, Datasette at most 2x its
+floor, export memory flat as rows grow. Nothing fails on a slow figure: a benchmark
+reports, tests assert.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import csv
+import io
 import json
+import os
 import random
 import shutil
 import sqlite3
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from datasette.tracer import capture_traces  # noqa: E402
-
+from libya_archive.export import COLUMNS  # noqa: E402
 from libya_archive.search import fts_query  # noqa: E402
-from libya_archive.serve import make_datasette  # noqa: E402
 from pipelines.archive import open_archive  # noqa: E402
 
 ENGLISH_TEXT = (
@@ -148,121 +156,263 @@ def build_archive(path: Path, articles: int, seed: int) -> dict:
     return {"insert_s": inserted, "size": path.stat().st_size, "fts_bytes": fts_bytes}
 
 
-def pages(name: str, rng: random.Random) -> list[tuple[str, str]]:
-    """The pages a researcher opens: (label, path)."""
-    empty = "outlet=&language=&since=&until="
-    return [
-        ("articles, newest first + 3 facets", f"/{name}/articles"),
-        ("articles, JSON, no facets", f"/{name}/articles.json?_nofacet=1"),
-        ("search box: Benghazi", f"/{name}/articles?_search=Benghazi"),
-        ("search box: two words", f"/{name}/articles?_search=airport+floods"),
-        (
-            "search box: Arabic, folded",
-            f"/{name}/articles?_search=%D8%AF%D8%B1%D9%86%D8%A9",  # درنة
-        ),
-        ("filter outlet + language", f"/{name}/articles?outlet=outlet-08&language=ar"),
-        ("filter month (startswith)", f"/{name}/articles?published_date__startswith=2019-03"),
-        ("one article (reader view)", f"/{name}/articles/{rng.randint(1, 1000)}"),
-        ("canned search, 200 snippets", f"/{name}/search?q=Derna&{empty}"),
-        ("canned coverage by month", f"/{name}/coverage_by_month?outlet=&language="),
-        ("canned outlet health", f"/{name}/outlet_health"),
-        ("canned syndicated", f"/{name}/syndicated.json?_shape=array"),
-    ]
+def percentile(times: list[float], q: float) -> float:
+    """The q-quantile (0-1) of `times`, nearest rank."""
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def chart_pages(name: str, datasette) -> list[tuple[str, str]]:
-    """Each chart of the coverage dashboard, unfiltered: the JSON its browser code fetches."""
-    from urllib.parse import quote
-
-    from datasette_dashboards import replace_opts_in_query
-
-    charts = datasette.plugin_config("datasette-dashboards")["coverage"]["charts"]
-    return [
-        (
-            f"chart {slug}",
-            f"/{name}.json?_shape=objects&sql={quote(replace_opts_in_query(c['query'], {}))}",
-        )
-        for slug, c in charts.items()
-    ]
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
-async def time_page(datasette, path: str, repeat: int) -> tuple[float, int]:
-    times, status = [], 0
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = await datasette.client.get(path)
-        times.append(time.perf_counter() - started)
-        status = response.status_code
-    return statistics.median(times), status
+def get(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=120) as response:
+        return response.read()
 
 
-async def traced_sql(datasette, path: str, name: str) -> list[tuple[str, dict]]:
-    """The SQL statements a page runs on the archive, from Datasette's own tracer."""
+def start_server(archive: Path) -> tuple[subprocess.Popen, str]:
+    """`libya-archive serve` on 127.0.0.1, as a researcher starts it."""
+    port = free_port()
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "libya_archive", "serve", "--db", str(archive)]
+        + ["--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            get(f"{base}/-/versions.json")
+            return server, base
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise
+            time.sleep(0.2)
+
+
+def datasette_pid(server: subprocess.Popen) -> int:
+    """The Datasette process `serve` started (its child), whose memory we read."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return int(children[0]) if children else server.pid
+
+
+def vm_hwm_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def traced_sql(archive: Path, path: str) -> list[tuple[str, dict]]:
+    """The SQL statements a page runs on the archive, from Datasette's own tracer (in
+    process, with the same metadata, plugins and settings as `serve`)."""
+    import asyncio
+
+    from datasette.tracer import capture_traces
+
+    from libya_archive.serve import make_datasette
+
+    datasette = make_datasette(archive)
     traces: list[dict] = []
-    with capture_traces(traces):
-        await datasette.client.get(path)
+
+    async def page():
+        await datasette.client.get("/")  # introspection, not part of the page
+        with capture_traces(traces):
+            await datasette.client.get(path)
+
+    asyncio.run(page())
     return [
         (t["sql"], t.get("params") or {})
         for t in traces
-        if t.get("database") == name and not t["sql"].lstrip().upper().startswith("PRAGMA")
+        if t.get("database") == archive.stem
+        and not t["sql"].lstrip().upper().startswith("PRAGMA")
     ]
 
 
-def floor(path: Path, statements: list[tuple[str, dict]], repeat: int) -> float:
-    """Median time to run `statements` with plain sqlite3 (fts_query registered)."""
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    for fn in ("fts_query", "escape_fts"):
+        conn.create_function(fn, 1, fts_query, deterministic=True)
+    return conn
+
+
+def floor_times(path: Path, statements: list[tuple[str, dict]], repeat: int) -> list[float]:
+    """Times to run `statements` with plain sqlite3 (fts_query registered), one connection."""
+    conn = connect(path)
     times = []
-    for _ in range(repeat):
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        for fn in ("fts_query", "escape_fts"):
-            conn.create_function(fn, 1, fts_query, deterministic=True)
+    for _ in range(repeat + 1):
         started = time.perf_counter()
         for sql, params in statements:
             conn.execute(sql, params).fetchall()
         times.append(time.perf_counter() - started)
-        conn.close()
-    return statistics.median(times)
+    conn.close()
+    return times[1:]  # the first run warms the page cache, as the HTTP warm-up does
 
 
-async def run(archive: Path, repeat: int, seed: int) -> None:
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.0f}"
+
+
+def pages(name: str, archive: Path) -> list[tuple[str, str]]:
+    """(label, path) of the pages timed; the first four are the issue's targets."""
+    month = connect(archive).execute(
+        "SELECT substr(max(published_date), 1, 7) FROM articles"
+    ).fetchone()[0]
+    return [
+        ("FTS search, 50 rows (search query)", f"/{name}/search?words=Benghazi"),
+        ("FTS search, 50 rows (search box)", f"/{name}/articles?_search=Benghazi&_size=50"),
+        ("FTS search, Arabic (search box)", f"/{name}/articles?_search=%D8%AF%D8%B1%D9%86%D8%A9"),
+        ("facet by outlet (whole archive)", f"/{name}/articles.json?_facet=outlet&_size=0"),
+        ("monthly coverage query", f"/{name}/coverage?granularity=month"),
+        ("articles table, 3 facets", f"/{name}/articles"),
+        ("one month, filtered", f"/{name}/articles?published_date__startswith={month}"),
+        ("one article (reader view)", f"/{name}/articles/4242"),
+        ("recent articles per outlet", f"/{name}/recent_per_outlet"),
+    ]
+
+
+def time_pages(base: str, archive: Path, repeat: int) -> None:
     name = archive.stem
-    datasette = make_datasette(archive)
-    rng = random.Random(seed)
-    await datasette.client.get("/")  # start-up and introspection, not timed
-    print(f"{'page':36} {'datasette':>10} {'floor':>9} {'ratio':>6}  status")
-    for label, path in pages(name, rng) + chart_pages(name, datasette):
-        await datasette.client.get(path)  # warm the page cache for both sides
-        took, status = await time_page(datasette, path, repeat)
-        statements = await traced_sql(datasette, path, name)
-        base = floor(archive, statements, repeat)
-        ratio = f"{took / base:5.1f}x" if base > 0 else "  n/a"
-        print(f"{label:36} {took * 1000:8.0f}ms {base * 1000:7.0f}ms {ratio:>6}  {status}")
-    # A streamed CSV of a search result: every row, as the "CSV" link's "stream all rows".
-    path = f"/{name}/articles.csv?_search=Derna+floods&_stream=on&_size=max"
-    started = time.perf_counter()
-    response = await datasette.client.get(path)
-    took = time.perf_counter() - started
-    rows = response.text.count("\n") - 1
-    conn = sqlite3.connect(f"file:{archive}?mode=ro", uri=True)
-    started = time.perf_counter()
-    direct = conn.execute(
-        "SELECT * FROM articles WHERE id IN (SELECT rowid FROM articles_fts WHERE articles_fts"
-        " MATCH ?) ORDER BY published_order DESC",
-        (fts_query("Derna floods"),),
-    ).fetchall()
-    base = time.perf_counter() - started
     print(
-        f"{'CSV stream of a search (' + str(len(direct)) + ' rows)':36} {took * 1000:8.0f}ms "
-        f"{base * 1000:7.0f}ms {took / base:5.1f}x  {response.status_code}"
-        + ("" if rows >= len(direct) else f"  ONLY {rows} ROWS")
+        f"{'page (' + str(repeat) + ' requests)':38} {'datasette median':>16} {'p95':>7}"
+        f" {'floor median':>12} {'p95':>7} {'ratio':>6}"
     )
+    for label, path in pages(name, archive):
+        get(base + path)  # warm-up: the page cache, Datasette's introspection
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            get(base + path)
+            times.append(time.perf_counter() - started)
+        statements = traced_sql(archive, path)
+        floor = floor_times(archive, statements, repeat)
+        med, flo = statistics.median(times), statistics.median(floor)
+        print(
+            f"{label:38} {ms(med):>13} ms {ms(percentile(times, 0.95))} "
+            f"{ms(flo):>9} ms {ms(percentile(floor, 0.95))} {med / flo:5.1f}x"
+            f"   ({len(statements)} statements)"
+        )
+
+
+def since_for(archive: Path, rows: int) -> str:
+    """The publication day from which the newest ~`rows` articles were published."""
+    return (
+        connect(archive)
+        .execute(
+            "SELECT published_date FROM articles ORDER BY published_order DESC LIMIT 1 OFFSET ?",
+            (rows - 1,),
+        )
+        .fetchone()[0]
+    )
+
+
+def export_floor(archive: Path, since: str) -> tuple[float, int]:
+    """sqlite3 reading the rows and the csv module writing them nowhere."""
+    conn = connect(archive)
+    started = time.perf_counter()
+    writer = csv.writer(open(os.devnull, "w", encoding="utf-8", newline=""))  # noqa: SIM115
+    writer.writerow(COLUMNS)
+    count = 0
+    for row in conn.execute(
+        f"SELECT {', '.join(COLUMNS)} FROM articles WHERE published_date >= ? "
+        "ORDER BY published_order DESC",
+        (since,),
+    ):
+        writer.writerow(row)
+        count += 1
+    return time.perf_counter() - started, count
+
+
+CLI_PEAK = """
+import resource, runpy, sys
+sys.argv = ["libya-archive", *sys.argv[1:]]
+try:
+    runpy.run_module("libya_archive", run_name="__main__")
+except SystemExit:
+    pass
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+
+def time_exports(base: str, server: subprocess.Popen, archive: Path) -> None:
+    name, pid = archive.stem, datasette_pid(server)
+    print(
+        f"\n{'CSV export':38} {'rows':>8} {'time':>8} {'MiB':>7} {'peak RSS':>9}"
+        f" {'floor time':>10} {'ratio':>6}"
+    )
+    for rows in (10_000, 100_000):
+        since = since_for(archive, rows)
+        floor, expected = export_floor(archive, since)
+        # Through Datasette: the filtered view's "CSV" link (streamed, every row).
+        url = f"{base}/{name}/articles.csv?published_date__gte={since}"
+        started = time.perf_counter()
+        written, lines = 0, 0
+        with urllib.request.urlopen(url, timeout=3600) as response:
+            text = io.TextIOWrapper(response, encoding="utf-8", newline="")
+            for _ in csv.reader(text):
+                lines += 1
+        took = time.perf_counter() - started
+        written = lines - 1
+        peak = vm_hwm_mib(pid)
+        check = "" if written == expected else f"  GOT {written} OF {expected} ROWS"
+        print(
+            f"{'datasette, CSV link of a filtered view':38} {written:8,} {took:7.1f}s"
+            f" {'':>7} {peak:7.0f} MiB {floor:9.1f}s {took / floor:5.1f}x{check}"
+        )
+        # Through `libya-archive export`, to a file.
+        out = archive.parent / "export.csv"
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", CLI_PEAK, "export", "--db", str(archive)]
+            + ["--since", since, "-o", str(out)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+        took = time.perf_counter() - started
+        peak = int(result.stderr.strip().splitlines()[-1]) / 1024
+        size = out.stat().st_size / 2**20
+        out.unlink()
+        written = int(result.stderr.split(" articles written")[0].split()[-1])
+        check = "" if written == expected else f"  GOT {written} OF {expected} ROWS"
+        print(
+            f"{'libya-archive export --since':38} {written:8,} {took:7.1f}s {size:7.0f}"
+            f" {peak:5.0f} MiB {floor:9.1f}s {took / floor:5.1f}x{check}"
+        )
+    print("(datasette peak RSS: VmHWM of the server process since it started)")
+
+
+def run(archive: Path, repeat: int) -> None:
+    server, base = start_server(archive)
+    try:
+        print(f"Datasette (libya-archive serve) on {base}")
+        time_pages(base, archive, repeat)
+        time_exports(base, server, archive)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=30, help="requests per page (bounded)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--archive", type=Path, help="benchmark this archive (not rebuilt)")
     args = parser.parse_args()
+    repeat = max(3, min(args.repeat, 200))
+    if args.archive:
+        run(args.archive, repeat)
+        return
     workdir = Path(tempfile.mkdtemp(prefix="libya-bench-"))
     try:
         archive = workdir / "bench.db"
@@ -274,7 +424,7 @@ def main() -> None:
             f" ({args.articles / built['insert_s']:,.0f} articles/s); "
             f"file {built['size'] / 2**20:,.0f} MiB{fts}"
         )
-        asyncio.run(run(archive, args.repeat, args.seed))
+        run(archive, repeat)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

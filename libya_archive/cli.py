@@ -18,7 +18,7 @@ import click
 
 from libya_archive import export as exporter
 from libya_archive.lock import AlreadyRunning, archive_lock
-from libya_archive.serve import PROJECT_DIR, datasette_command
+from libya_archive.serve import PROJECT_DIR, datasette_command, is_loopback, run_datasette
 from pipelines.archive import ArchiveError, open_archive
 from scrapers.registry import RegistryError, load_outlets, select_outlets
 
@@ -328,28 +328,47 @@ def status(db_path, stale_days, quiet):
     "--host",
     default="127.0.0.1",
     show_default=True,
-    help="Address to listen on. 0.0.0.0 exposes the archive to the network.",
+    help="Address to listen on. Any address but the loopback needs --public.",
 )
 @click.option("--port", default=8001, show_default=True, type=int)
-def serve(db_path, host, port):
-    """Browse, search and export the archive in Datasette.
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Allow --host to be an address other machines can reach (0.0.0.0, a LAN address): "
+    "anyone who reaches it can read and query the whole archive.",
+)
+def serve(db_path, host, port, public):
+    """Browse, search and export the archive in Datasette, read-only.
+
+    Listens on 127.0.0.1 only unless --public is given with another --host. Robots are
+    refused (robots.txt). Safe while a crawl writes the same archive.
 
     Example:
 
         libya-archive serve --db archive.db --port 8001
+
+        libya-archive serve --db archive.db --host 0.0.0.0 --public
     """
+    loopback = is_loopback(host)
+    if not loopback and not public:
+        raise click.UsageError(
+            f"--host {host} would publish the archive to the network; "
+            "add --public if you mean to (see README: Serving)."
+        )
     try:
         open_archive(db_path, readonly=True).close()
     except ArchiveError as exc:
         _fail(str(exc), EXIT_ARCHIVE)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not loopback:
         click.secho(
-            f"Warning: serving on {host}: anyone who can reach this machine can read the archive.",
+            f"Warning: serving on {host}:{port}: anyone who can reach this machine can read the "
+            "whole archive and run read-only SQL on it. There is no login; put a proxy with "
+            "authentication in front of it, or use 127.0.0.1 and an SSH tunnel.",
             fg="yellow",
             err=True,
         )
     with datasette_command(db_path, host, port) as command:
-        sys.exit(subprocess.call(command))
+        sys.exit(run_datasette(command))
 
 
 @cli.command()
@@ -381,7 +400,12 @@ def serve(db_path, host, port):
     metavar="WORDS",
     help='Only articles matching these words, as in Datasette\'s search box ("phrase", word*, OR).',
 )
-def export(db_path, fmt, output, outlets, languages, since, until, search):
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="Start a CSV with a UTF-8 byte order mark, so that Excel opens Arabic text intact.",
+)
+def export(db_path, fmt, output, outlets, languages, since, until, search, bom):
     """Export articles as CSV or JSON Lines, newest first, streamed.
 
     Every article, or those of the outlets, languages, dates and words given. Arabic words
@@ -393,7 +417,11 @@ def export(db_path, fmt, output, outlets, languages, since, until, search):
         libya-archive export --format csv -o libya.csv
 
         libya-archive export --since 2023-09-01 --search درنة -o derna.csv
+
+        libya-archive export --language ar --bom -o arabic-for-excel.csv
     """
+    if bom and fmt != "csv":
+        raise click.UsageError("--bom is for CSV only (JSON Lines never starts with one).")
     try:
         db = open_archive(db_path, readonly=True)
     except ArchiveError as exc:
@@ -407,10 +435,7 @@ def export(db_path, fmt, output, outlets, languages, since, until, search):
     )
     # A person at a terminal writing to a file sees a progress bar; cron and pipes do not.
     show_progress = output != "-" and sys.stderr.isatty()
-    if output == "-":
-        sink = nullcontext(sys.stdout)
-    else:
-        sink = open(output, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by with
+    sink = exporter.open_output(output, bom=bom)
     if show_progress:
         length = exporter.count(db, selection)
         bar = click.progressbar(length=length, label="Exporting", file=sys.stderr)

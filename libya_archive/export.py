@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TextIO
 
@@ -65,6 +68,26 @@ class Selection:
             clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(self.search))
         return " AND ".join(clauses), params
+
+
+@contextmanager
+def open_output(path: str, bom: bool = False) -> Iterator[TextIO]:
+    """A text stream to `path` ("-": standard output) for `write`: UTF-8 whatever the locale
+    (cron's is often C), line ends left to the CSV module (CRLF, as spreadsheets expect), and
+    with `bom` a byte order mark first, without which Excel reads UTF-8 as a legacy code page
+    and garbles Arabic."""
+    encoding = "utf-8-sig" if bom else "utf-8"
+    if path != "-":
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            yield handle
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding=encoding, newline="")
+    try:
+        yield stream
+    finally:
+        stream.flush()
+        stream.detach()  # standard output stays open
 
 
 def count(db: sqlite_utils.Database, selection: Selection) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import signal
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -17,15 +20,30 @@ METADATA_DATABASE = "archive"  # the database key metadata.yml is written for
 PLUGINS_DIR = PROJECT_DIR / "plugins"  # folded search, snippets, an article's copies
 TEMPLATES_DIR = PROJECT_DIR / "templates"  # the article reader view, right-to-left cells
 
-# Facet suggestions cost most of a page's time on a large archive (DESIGN.md);
-# the time limit keeps one heavy query from tying up the server; a table page shows the
-# start of each article's text, and the article's own page shows all of it.
+# Datasette's defaults, tuned for an archive of a million articles (bench/datasette_browse.py):
+# - facet suggestions cost most of a search page's time on a large archive (DESIGN.md): off;
+# - the time limit keeps one heavy query (arbitrary SQL stays on, read-only, for the charts)
+#   from tying up the server;
+# - a streamed CSV is every row of the view, however large (Datasette cuts at 100 MB);
+# - a table page shows the start of each article's text; its own page shows all of it.
 SETTINGS = {
     "suggest_facets": False,
     "sql_time_limit_ms": 5000,
+    "max_csv_mb": 0,
+    "facet_time_limit_ms": 1000,
     "default_page_size": 50,
     "truncate_cells_html": 300,
 }
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is reachable from this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
 
 
 def metadata_for(db_path: str | Path) -> dict:
@@ -60,6 +78,26 @@ def make_datasette(db_path: str | Path, **settings):
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),
     )
+
+
+def run_datasette(command: list[str]) -> int:
+    """Run Datasette's command line until it stops; return its exit status.
+
+    A SIGTERM or SIGHUP sent to `serve` (a service manager, a test) is passed on, so Datasette
+    never outlives it; Ctrl+C at a terminal reaches both already.
+    """
+    child = subprocess.Popen(command)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    previous[signal.SIGINT] = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

@@ -6,8 +6,10 @@ Loaded by `libya-archive serve` with --plugins-dir. It registers on every connec
 - escape_fts(text): Datasette's own function behind every search box (`?_search=`), replaced
   by fts_query, so the table's search box folds harakat, alef forms and attached articles.
 It also drops a blank search (`?_search=`, sent by the table's form whenever its box is
-empty), which would otherwise match nothing; marks the matches in the `snippet` column of
-the search query; and lists an article's copies on its page.
+empty), which would otherwise match nothing; starts a CSV with a UTF-8 byte order mark when
+asked (`?_bom=1`, for Excel); tells robots not to index any page (X-Robots-Tag, beside
+robots.txt); marks the matches in the `snippet` column of the search query; and lists an
+article's copies on its page.
 """
 
 from __future__ import annotations
@@ -31,19 +33,45 @@ def prepare_connection(conn):
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
 
 
+BOM = "\ufeff".encode()
+ROBOTS = (b"x-robots-tag", b"noindex, nofollow")
+
+
 @hookimpl
 def asgi_wrapper():
     def wrap(app):
-        async def drop_blank_search(scope, receive, send):
+        async def archive_requests(scope, receive, send):
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
             query = scope.get("query_string", b"")
-            if scope.get("type") == "http" and b"_search" in query:
-                pairs = parse_qsl(query.decode("ascii", "replace"), keep_blank_values=True)
-                kept = [(k, v) for k, v in pairs if not _blank_search(k, v)]
-                if len(kept) < len(pairs):
-                    scope = {**scope, "query_string": urlencode(kept).encode("ascii")}
-            await app(scope, receive, send)
+            csv = scope["path"].endswith(".csv")
+            pairs = parse_qsl(query.decode("ascii", "replace"), keep_blank_values=True)
+            bom = csv and any(k == "_bom" and v not in ("", "0", "off") for k, v in pairs)
+            kept = [(k, v) for k, v in pairs if k != "_bom" and not _blank_search(k, v)]
+            # Every CSV link is the whole view, not its first 1,000 rows: streamed, page by
+            # page on a unique sort key, unless the link asks for one page (_next=).
+            keys = {k for k, _ in kept}
+            if csv and not keys & {"_stream", "_next"}:
+                kept.append(("_stream", "on"))
+            if kept != pairs:
+                scope = {**scope, "query_string": urlencode(kept).encode("ascii")}
+            first_body = True
 
-        return drop_blank_search
+            async def archive_send(message):
+                nonlocal first_body
+                if message["type"] == "http.response.start":
+                    headers = [h for h in message.get("headers", []) if h[0].lower() != ROBOTS[0]]
+                    if bom:  # three bytes more than Datasette counted
+                        headers = [h for h in headers if h[0].lower() != b"content-length"]
+                    message = {**message, "headers": [*headers, ROBOTS]}
+                elif message["type"] == "http.response.body" and bom and first_body:
+                    first_body = False
+                    message = {**message, "body": BOM + message.get("body", b"")}
+                await send(message)
+
+            await app(scope, receive, archive_send)
+
+        return archive_requests
 
     return wrap
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -24,7 +25,7 @@ from datasette_dashboards import replace_opts_in_query
 from libya_archive.search import fold, fts_query
 from libya_archive.serve import METADATA, datasette_command, make_datasette, metadata_for
 from pipelines.archive import migrations, open_archive
-from tests.conftest import PROJECT_DIR, query
+from tests.conftest import PROJECT_DIR, copy_archive, query, run_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -101,6 +102,131 @@ def test_serve_command_answers_over_http_on_127_0_0_1(demo_archive):
             assert f"0.0.0.0:{port}" not in listening
         finally:
             server.terminate()
+
+
+def test_serve_refuses_a_network_address_without_public(demo_archive):
+    result = run_cli("serve", "--db", str(demo_archive), "--host", "0.0.0.0", timeout=60)
+    assert result.returncode == 2
+    assert "--public" in result.stderr and "publish the archive" in result.stderr
+
+
+def test_serve_public_warns_and_listens_on_every_address(demo_archive):
+    port = free_port()
+    command = [sys.executable, "-m", "libya_archive", "serve", "--db", str(demo_archive)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    with subprocess.Popen(
+        [*command, "--host", "0.0.0.0", "--public", "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as server:
+        try:
+            wait_for(f"http://127.0.0.1:{port}/-/versions.json")
+            listening = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+            assert f"0.0.0.0:{port}" in listening
+        finally:
+            server.terminate()
+            stderr = server.communicate(timeout=30)[1]
+    assert "Warning: serving on 0.0.0.0" in stderr and "anyone who can reach" in stderr
+
+
+def test_serve_is_read_only_and_tells_robots_to_stay_away(get, demo_archive):
+    before = query(demo_archive, "SELECT count(*) FROM articles")[0][0]
+    for sql in ("DELETE FROM articles", "UPDATE articles SET title = 'x'", "DROP TABLE outlets"):
+        response = get("/demo.json", sql=sql)
+        assert response.status_code == 400 and "read-only" in response.text.lower() or (
+            "Statement must be a SELECT" in response.text
+        )
+    attach = get("/demo.json", sql="SELECT 1; ATTACH DATABASE '/tmp/x.db' AS x")
+    assert attach.status_code == 400
+    assert query(demo_archive, "SELECT count(*) FROM articles")[0][0] == before
+    assert get("/demo/articles").headers.get("x-robots-tag") == "noindex, nofollow"
+
+
+WRITER = """
+import sys, time
+from pipelines.archive import open_archive
+db = open_archive(sys.argv[1])
+for batch in range(int(sys.argv[2])):
+    rows = [
+        (f"https://writer.example/{batch}/{n}", "inewstoday", f"Batch {batch} story {n}",
+         "Tripoli flood relief " * 40 + "طرابلس ليبيا " * 40, "2031-01-01")
+        for n in range(50)
+    ]
+    with db.conn:  # one transaction per batch, as the store pipeline commits
+        db.conn.executemany(
+            "INSERT INTO articles (url, outlet, title, text, published_date)"
+            " VALUES (?, ?, ?, ?, ?)", rows)
+    if batch % 10 == 9:
+        db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    time.sleep(0.02)
+db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # what a crawl does at its end
+print("done", flush=True)
+"""
+
+
+def test_readers_never_see_database_is_locked_while_a_crawl_writes(demo_archive, tmp_path):
+    """`serve` on an archive that another process writes in batches, as a crawl does: every
+    page answers, with the rows committed so far."""
+    archive = tmp_path / "live.db"
+    copy_archive(demo_archive, archive)
+    open_archive(archive).close()  # WAL mode, as a crawl leaves it
+    before = query(archive, "SELECT count(*) FROM articles")[0][0]
+    batches, port = 40, free_port()
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
+    command = [sys.executable, "-m", "libya_archive", "serve", "--db", str(archive)]
+    paths = [
+        "/live.json?_shape=array&sql=select+count(*)+as+n+from+articles",
+        "/live/articles?_search=Tripoli",
+        "/live/articles.json?_search=%D8%B7%D8%B1%D8%A7%D8%A8%D9%84%D8%B3&_size=5",
+        "/live/articles.json?outlet=inewstoday&_facet=language",
+        "/live/search.json?words=flood",
+        "/live/coverage.json?granularity=day",
+    ]
+    with subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=PROJECT_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as server:
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(f"{base}/-/versions.json")
+            writer = subprocess.Popen(
+                [sys.executable, "-c", WRITER, str(archive), str(batches)],
+                cwd=PROJECT_DIR,
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            counts, failures, requests = [], [], 0
+            while writer.poll() is None or requests < 30:
+                for path in paths:
+                    status, body = fetch(base + path)
+                    requests += 1
+                    if status != 200 or "database is locked" in body:
+                        failures.append((path, status, body[:300]))
+                    elif path == paths[0]:
+                        counts.append(json.loads(body)[0]["n"])
+            output = writer.communicate(timeout=60)[0]
+            assert writer.returncode == 0 and output.strip() == "done"
+            final = json.loads(fetch(base + paths[0])[1])[0]["n"]
+        finally:
+            server.terminate()
+    assert failures == []
+    assert counts == sorted(counts) and len(set(counts)) > 2  # it saw the batches arrive
+    assert final == before + batches * 50
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
 
 
 def free_port() -> int:
@@ -230,15 +356,50 @@ def canned(get, name: str, **params) -> list[dict]:
     return response.json()["rows"]
 
 
-def test_search_query_shows_the_matching_passage_marked(get):
-    empty = {"outlet": "", "language": "", "since": "", "until": ""}
-    rows = canned(get, "search", q="بالكهرباء", **empty)
+def canned_queries() -> dict[str, dict]:
+    return yaml.safe_load(METADATA.read_text("utf-8"))["databases"]["archive"]["queries"]
+
+
+# For each canned query: its parameters left empty, then filled as a researcher would.
+CANNED_PARAMS = {
+    "search": {"words": "Libya OR ليبيا", "outlet": "akhbar-barqa", "language": "ar"},
+    "coverage": {"granularity": "week", "from": "2019-01-01", "to": "2030-12-31"},
+    "top_bylines": {"outlet": "inewstoday", "from": "2015-01-01"},
+    "top_bylines_per_outlet": {"top": "3", "to": "2030-12-31"},
+    "recent_per_outlet": {"articles": "2", "language": "en"},
+}
+
+
+@pytest.mark.parametrize("name", list(canned_queries()))
+def test_every_canned_query_runs_on_the_demo_archive(get, name):
+    spec = canned_queries()[name]
+    declared = spec.get("params", [])
+    assert set(CANNED_PARAMS.get(name, {})) <= set(declared)
+    for params in ({}, CANNED_PARAMS.get(name, {})):
+        response = get(f"/demo/{name}.json", _shape="objects", **params)
+        assert response.status_code == 200, (params, response.text)
+        data = response.json()
+        assert data.get("ok", True) and not data.get("error"), data
+        if name != "search" or params:  # an empty search matches nothing, by design
+            assert data["rows"], (name, params)
+        page = get(f"/demo/{name}", **params)  # the HTML page with its form
+        assert page.status_code == 200
+        for param in declared:
+            assert f'name="{param}"' in page.text
+
+
+def test_search_query_takes_words_outlet_language_and_dates(get, demo_archive):
+    rows = canned(get, "search", words="بالكهرباء")
     assert [row["outlet"] for row in rows] == ["akhbar-barqa"]
     assert "**كهرباء**" in rows[0]["snippet"] or "**الكهرباء**" in rows[0]["snippet"]
-    page = get("/demo/search", q="Haftar", **empty)
+    page = get("/demo/search", words="Haftar")
     assert "<mark>Haftar</mark>" in page.text
-    dated = canned(get, "search", q="Libya", **{**empty, "since": "2024-01-01"})
-    assert dated and all(row["published_date"] >= "2024-01-01" for row in dated)
+    dated = canned(get, "search", words="Libya", **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert dated and all("2024-01-01" <= row["published_date"] <= "2024-12-31" for row in dated)
+    english = canned(get, "search", words="Libya OR ليبيا", language="en", outlet="inewstoday")
+    assert english and {(r["language"], r["outlet"]) for r in english} == {("en", "inewstoday")}
+    # French and Italian accents fold both ways: typed with or without them.
+    assert canned(get, "search", words="HÁFTAR") == canned(get, "search", words="haftar") != []
 
 
 def test_syndicated_query_finds_the_story_carried_by_two_outlets(get):
@@ -248,10 +409,71 @@ def test_syndicated_query_finds_the_story_carried_by_two_outlets(get):
     assert "inewstoday" in berlin[0]["carried_by"] and "tripoli-tribune" in berlin[0]["carried_by"]
 
 
-def test_coverage_and_health_queries_count_every_article(get, demo_archive):
+@pytest.mark.parametrize("granularity", ["day", "week", "month", ""])
+def test_coverage_counts_every_article_per_outlet_and_period(get, demo_archive, granularity):
+    total = query(demo_archive, "SELECT count(*) FROM articles WHERE published_date IS NOT NULL")
+    rows = canned(get, "coverage", granularity=granularity)
+    assert sum(row["articles"] for row in rows) == total[0][0]
+    assert len({(row["period"], row["outlet"]) for row in rows}) == len(rows)
+    length = {"day": 10, "week": 10}.get(granularity, 7)
+    assert {len(row["period"]) for row in rows} == {length}
+    if granularity == "week":  # a week is named by its Monday
+        weekdays = query(
+            demo_archive,
+            "SELECT DISTINCT strftime('%w', value) FROM json_each(?)",
+            (json.dumps([row["period"] for row in rows]),),
+        )
+        assert weekdays == [("1",)]
+    ranged = canned(
+        get, "coverage", granularity=granularity, outlet="inewstoday", **{"from": "2020-01-01"}
+    )
+    expected = query(
+        demo_archive,
+        "SELECT count(*) FROM articles WHERE outlet = 'inewstoday' "
+        "AND published_date >= '2020-01-01'",
+    )[0][0]
+    assert sum(row["articles"] for row in ranged) == expected > 0
+    assert {row["outlet"] for row in ranged} == {"inewstoday"}
+
+
+def test_top_bylines_overall_and_per_outlet(get, demo_archive):
+    overall = canned(get, "top_bylines")
+    counts = [row["articles"] for row in overall]
+    assert counts == sorted(counts, reverse=True) and counts[0] >= 2
+    (expected,) = query(
+        demo_archive,
+        "SELECT count(*) FROM articles, json_each(articles.authors) AS a "
+        "WHERE a.value = ?",
+        (overall[0]["author"],),
+    )[0]
+    assert overall[0]["articles"] == expected
+    one = canned(get, "top_bylines", outlet="inewstoday")
+    assert one and all(row["outlets"] == "inewstoday" for row in one)
+    assert any(row["author"] == "Cheryl Sanders" for row in one)
+    ranked = canned(get, "top_bylines_per_outlet", top="2")
+    by_outlet: dict[str, list[int]] = {}
+    for row in ranked:
+        by_outlet.setdefault(row["outlet"], []).append(row["rank"])
+    assert len(by_outlet) >= 2 and all(ranks == [1, 2][: len(ranks)] for ranks in by_outlet.values())
+
+
+def test_recent_per_outlet_gives_each_outlet_its_newest(get, demo_archive):
+    rows = canned(get, "recent_per_outlet", articles="3")
+    outlets = {row["outlet"] for row in rows}
+    assert outlets == {row[0] for row in query(demo_archive, "SELECT DISTINCT outlet FROM articles")}
+    for outlet in outlets:
+        mine = [row["published_date"] for row in rows if row["outlet"] == outlet]
+        newest = query(
+            demo_archive,
+            "SELECT published_date FROM articles WHERE outlet = ? AND published_date IS NOT NULL "
+            "ORDER BY published_date DESC, id DESC LIMIT 3",
+            (outlet,),
+        )
+        assert mine == [row[0] for row in newest]
+
+
+def test_outlet_health_counts_every_article(get, demo_archive):
     total = query(demo_archive, "SELECT count(*) FROM articles")[0][0]
-    months = canned(get, "coverage_by_month", outlet="", language="")
-    assert sum(row["articles"] for row in months) == total
     health = canned(get, "outlet_health")
     assert sum(row["articles"] for row in health) == total
     assert all(row["last_crawl"] for row in health)

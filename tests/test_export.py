@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from libya_archive.export import COLUMNS
-from tests.conftest import query, run_cli
+from tests.conftest import PROJECT_DIR, query, run_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -88,3 +91,44 @@ def test_export_with_a_bad_date_names_the_option(demo_archive):
     result = run_cli("export", "--db", str(demo_archive), "--since", "20-01-2024", timeout=60)
     assert result.returncode == 2
     assert "--since" in result.stderr
+
+
+def test_csv_with_bom_opens_in_excel_with_arabic_intact(demo_archive, tmp_path):
+    out = tmp_path / "excel.csv"
+    args = ("export", "--db", str(demo_archive), "--language", "ar", "--bom")
+    result = run_cli(*args, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    assert b"\r\n" in data  # spreadsheet line ends between records
+    rows = list(csv.DictReader(data.decode("utf-8-sig").splitlines(keepends=True)))
+    expected = query(demo_archive, "SELECT title FROM articles WHERE language = 'ar'")
+    assert sorted(row["title"] for row in rows) == sorted(title for (title,) in expected)
+    assert tuple(rows[0]) == COLUMNS  # the BOM is not glued to the first column's name
+    # The same bytes on standard output, and nothing but the data on a pipe.
+    piped = subprocess_bytes(*args)
+    assert piped.stdout == data and piped.stderr == b""
+
+
+def test_export_to_a_pipe_writes_nothing_but_data(demo_archive):
+    result = run_cli("export", "--db", str(demo_archive), "--format", "csv")
+    assert result.returncode == 0 and result.stderr == ""
+    assert not result.stdout.startswith("\ufeff")
+    rows = list(csv.DictReader(result.stdout.splitlines(keepends=True)))
+    assert len(rows) == query(demo_archive, "SELECT count(*) FROM articles")[0][0]
+
+
+def test_bom_is_refused_for_json_lines(demo_archive):
+    result = run_cli("export", "--db", str(demo_archive), "--format", "jsonl", "--bom")
+    assert result.returncode == 2 and "--bom is for CSV only" in result.stderr
+
+
+def subprocess_bytes(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning", "LANG": "C"}
+    return subprocess.run(
+        [sys.executable, "-m", "libya_archive", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        timeout=120,
+        env=env,
+    )
