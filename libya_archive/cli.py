@@ -31,6 +31,14 @@ EXIT_ARCHIVE = 3
 EXIT_RUNNING = 4  # another crawl holds the archive
 EXIT_STALE = 5  # status: an outlet has yielded nothing for too long
 
+outlets_option = click.option(
+    "--outlets",
+    "outlets_file",
+    default=str(PROJECT_DIR / "outlets.yml"),
+    show_default="outlets.yml",
+    type=click.Path(dir_okay=False),
+    help="The outlet registry.",
+)
 db_option = click.option(
     "--db",
     "db_path",
@@ -139,14 +147,7 @@ def _print_run_summary(db_path: str) -> None:
 
 @cli.command()
 @db_option
-@click.option(
-    "--outlets",
-    "outlets_file",
-    default=str(PROJECT_DIR / "outlets.yml"),
-    show_default="outlets.yml",
-    type=click.Path(dir_okay=False),
-    help="The outlet registry.",
-)
+@outlets_option
 @click.option(
     "--outlet",
     "outlet_ids",
@@ -196,14 +197,7 @@ def crawl(db_path, outlets_file, outlet_ids, recheck_days, backfill_pages, verbo
 
 @cli.command()
 @click.argument("outlet_ids", nargs=-1, metavar="[ID]...")
-@click.option(
-    "--outlets",
-    "outlets_file",
-    default=str(PROJECT_DIR / "outlets.yml"),
-    show_default="outlets.yml",
-    type=click.Path(dir_okay=False),
-    help="The outlet registry.",
-)
+@outlets_option
 @click.option(
     "--check", is_flag=True, help="Fetch each outlet's entry points (live) and report what works."
 )

@@ -22,16 +22,35 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CRAWL_TIMEOUT = 300  # seconds; the demo crawl takes a few
 
 
-def run_cli(*args: str, timeout: float = CRAWL_TIMEOUT) -> subprocess.CompletedProcess:
+def cli_env(**extra: str) -> dict[str, str]:
+    """The environment of a `libya-archive` subprocess, with `extra` variables set."""
+    return {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning", **extra}
+
+
+def run_cli(
+    *args: str, timeout: float = CRAWL_TIMEOUT, env: dict | None = None, preexec_fn=None
+) -> subprocess.CompletedProcess:
     """Run `libya-archive ARGS` in a subprocess from the project directory."""
-    env = {**os.environ, "PYTHONWARNINGS": "ignore::DeprecationWarning"}
     return subprocess.run(
         [sys.executable, "-m", "libya_archive", *args],
         cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
+        env=env or cli_env(),
+        preexec_fn=preexec_fn,
+    )
+
+
+def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
+    """Start `libya-archive ARGS` in its own process group (to kill it with its workers)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "libya_archive", *args],
+        cwd=PROJECT_DIR,
+        env=env or cli_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 

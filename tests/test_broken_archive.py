@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import resource
 import sqlite3
 import subprocess
-import sys
 from contextlib import closing
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, copy_archive, crawl, query, run_cli
+from tests.conftest import cli_env, copy_archive, crawl, query, run_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -22,28 +20,15 @@ def digest(path) -> str:
 
 
 def crawl_limited(registry, db, preexec) -> subprocess.CompletedProcess:
-    """A crawl in a subprocess set up by `preexec` (another user, a file size limit)."""
-    env = {
-        **os.environ,
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-        "LIBYA_ARCHIVE_EXTRACT_WORKERS": "0",
-    }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "libya_archive",
-            "crawl",
-            "--outlets",
-            str(registry),
-            "--db",
-            str(db),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
+    """A crawl in a subprocess set up by `preexec` (a file size limit), extraction in-process."""
+    return run_cli(
+        "crawl",
+        "--outlets",
+        str(registry),
+        "--db",
+        str(db),
         timeout=120,
+        env=cli_env(LIBYA_ARCHIVE_EXTRACT_WORKERS="0"),
         preexec_fn=preexec,
     )
 

@@ -3,15 +3,12 @@ recorded once with a reason a person understands."""
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, query
+from tests.conftest import cli_env, query, run_cli
 from tests.hostile_site import FAILURES, HostileSite, good_articles
 
 pytestmark = pytest.mark.crawl
@@ -27,28 +24,15 @@ def hostile_crawl(tmp_path_factory):
         registry = tmp / "outlets.yml"
         registry.write_text(site.registry())
         db = tmp / "hostile.db"
-        env = {
-            **os.environ,
-            "PYTHONWARNINGS": "ignore::DeprecationWarning",
-            "LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT": "8",
-        }
         started = time.monotonic()
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "libya_archive",
-                "crawl",
-                "--outlets",
-                str(registry),
-                "--db",
-                str(db),
-            ],
-            cwd=PROJECT_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
+        result = run_cli(
+            "crawl",
+            "--outlets",
+            str(registry),
+            "--db",
+            str(db),
             timeout=240,
+            env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="8"),
         )
         elapsed = time.monotonic() - started
         yield site, db, result, elapsed, site.origin

@@ -15,7 +15,7 @@ import pytest
 
 from libya_archive.demo_site import SiteServer
 from libya_archive.lock import archive_lock
-from tests.conftest import PROJECT_DIR, copy_archive, crawl, query, run_cli
+from tests.conftest import PROJECT_DIR, cli_env, copy_archive, crawl, query, run_cli, start_cli
 
 pytestmark = pytest.mark.crawl
 
@@ -55,27 +55,14 @@ def slow_site(tmp_path_factory):
 
 
 def start_crawl(registry, db) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "PYTHONWARNINGS": "ignore::DeprecationWarning",
-        "LIBYA_ARCHIVE_STORE_BATCH": "10",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "libya_archive",
-            "crawl",
-            "--outlets",
-            str(registry),
-            "--db",
-            str(db),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # so the kill reaches the extraction workers too
+    """A crawl that commits every 10 articles, in its own process group."""
+    return start_cli(
+        "crawl",
+        "--outlets",
+        str(registry),
+        "--db",
+        str(db),
+        env=cli_env(LIBYA_ARCHIVE_STORE_BATCH="10"),
     )
 
 
