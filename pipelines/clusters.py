@@ -51,6 +51,7 @@ NUM_PERM = 128
 BANDS, ROWS = 42, 3  # 126 of the 128 hash values; candidate threshold (1/42)^(1/3) = 0.29
 SAME_STORY = 0.2  # exact Jaccard of the shingle sets at which two texts are one story
 ESTIMATE_FLOOR = 0.12  # 2.3 standard errors under SAME_STORY, 4.5 under J = 0.3
+MAX_EXACT_CHECKS = 8  # candidates read and compared exactly, the likeliest first
 MIN_SHINGLES = 30  # shorter texts (briefs, captions) match by chance: never clustered
 # Recorded beside each signature: a change to any of the above makes old ones stale.
 METHOD = f"minhash-affine32-{NUM_PERM}-w{SHINGLE_WORDS}"
@@ -91,6 +92,16 @@ def signature(shingle_set: set[str]) -> np.ndarray:
     )
     minhash.update_batch(shingle_set)
     return minhash.hashvalues
+
+
+def fingerprint(text: str) -> tuple[int, bytes]:
+    """(number of shingles, signature bytes) of a text: what `place` needs of it.
+
+    Computed where CPU is spare (the extraction workers), so the single writer only
+    compares signatures.
+    """
+    own = shingles(text)
+    return len(own), signature(own).astype("<u4").tobytes()
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -197,17 +208,24 @@ class SignatureIndex:
         return 0.0 if other is None else float(np.count_nonzero(other == sig)) / NUM_PERM
 
 
-def same_story(index: SignatureIndex, sig: np.ndarray, own: set[str], text_of) -> dict[int, float]:
+def same_story(index: SignatureIndex, sig: np.ndarray, text: str, text_of) -> dict[int, float]:
     """{article id: similarity} of the indexed articles that tell the same story.
 
     `text_of(article_id)` gives a candidate's current text, for the exact check.
     """
     found = {}
-    for candidate in index.candidates(sig, ESTIMATE_FLOOR):
+    own: set[str] | None = None  # shingled only when a candidate needs the exact check
+    candidates = index.candidates(sig, ESTIMATE_FLOOR)
+    # Only the likeliest few are read and checked: joining a story takes one match, and a
+    # bound here keeps the cost per article flat even where an outlet's template makes
+    # many texts look alike (daily bulletins, price lists).
+    likeliest = sorted(candidates, key=candidates.__getitem__, reverse=True)[:MAX_EXACT_CHECKS]
+    for candidate in likeliest:
         # An article re-signed after an edit is also found under its old signature:
         # the exact check below reads its current text, so it decides on that.
-        text = text_of(candidate)
-        similarity = jaccard(own, shingles(text)) if text else 0.0
+        other = text_of(candidate)
+        own = own if own is not None else shingles(text)
+        similarity = jaccard(own, shingles(other)) if other else 0.0
         if similarity >= SAME_STORY:
             found[candidate] = round(similarity, 3)
     return found
@@ -245,21 +263,28 @@ class StoryClusters:
                     self.place(article_id, text or "", when=None)
             logger.info("near-duplicate index: %d older articles signed", len(unsigned))
 
-    def place(self, article_id: int, text: str, when: str | None) -> int | None:
+    def place(
+        self,
+        article_id: int,
+        text: str,
+        when: str | None,
+        printed: tuple[int, bytes] | None = None,
+    ) -> int | None:
         """Sign a new or changed article, find its story and put it in that cluster.
 
+        `printed` is the text's fingerprint when the extraction worker already made it.
         Returns the article's cluster id (None when no other article tells its story).
         """
-        own = shingles(text)
-        sig = signature(own)
+        count, blob = printed or fingerprint(text)
+        sig = np.frombuffer(blob, dtype="<u4")
         self.db.execute(
             "INSERT OR REPLACE INTO article_signatures (article_id, method, shingles, signature)"
             " VALUES (?, ?, ?, ?)",
-            (article_id, METHOD, len(own), sig.astype("<u4").tobytes()),
+            (article_id, METHOD, count, blob),
         )
-        if len(own) < MIN_SHINGLES:
+        if count < MIN_SHINGLES:
             return None
-        matches = same_story(self.index, sig, own, self._text_of)
+        matches = same_story(self.index, sig, text, self._text_of)
         matches.pop(article_id, None)
         self.index.add(article_id, sig)
         current = self._cluster_of(article_id)

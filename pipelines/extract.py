@@ -22,6 +22,7 @@ from typing import Any
 import trafilatura
 from scrapy.exceptions import DropItem
 
+from pipelines import clusters
 from pipelines.extraction import authors, body, dates, jsonld, overrides, titles
 from pipelines.extraction.markup import clean, first_values, meta
 from scrapers.items import ArticlePage
@@ -140,6 +141,16 @@ def _override(tree, selectors: Mapping[str, str], fields: tuple) -> tuple:
     return title, title_source, names, author_source, published, date_source, text
 
 
+def extract_and_fingerprint(
+    html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """extract_article, plus the text's near-duplicate fingerprint: the work a crawl sends
+    to its extraction workers, so that the single writer only compares signatures."""
+    fields = extract_article(html, url, selectors)
+    fields["fingerprint"] = clusters.fingerprint(fields["text"])
+    return fields
+
+
 def site_name(tree, article_ld: list[dict]) -> str | None:
     """The outlet's name as the page states it (og:site_name, the article's publisher)."""
     for name in meta(tree, "og:site_name", "application-name"):
@@ -222,10 +233,10 @@ class ExtractPipeline:
         try:
             args = (item.html, item.url, self._overrides(item.outlet))
             if pool is None:
-                fields = extract_article(*args)
+                fields = extract_and_fingerprint(*args)
             else:
                 loop = asyncio.get_running_loop()
-                fields = await loop.run_in_executor(pool, extract_article, *args)
+                fields = await loop.run_in_executor(pool, extract_and_fingerprint, *args)
         except BrokenProcessPool as exc:
             # A worker died (out of memory on a monstrous page?): start new workers once, so
             # one page cannot stop the crawl, and record the pages in flight as failed.

@@ -276,7 +276,7 @@ class StorePipeline:
                     "crawl_run": self.run,
                 }
             ).last_pk
-            self.clusters.place(article_id, item.text, seen)
+            self.clusters.place(article_id, item.text, seen, item.fingerprint)
         else:
             article_id = self.db.execute(
                 "SELECT id FROM articles WHERE url = ?", (item.article_url,)
@@ -287,7 +287,7 @@ class StorePipeline:
                 changes.update(self._columns(item), last_changed=seen, crawl_run=self.run)
             articles.update(article_id, changes)
             if item.dedup == "changed":
-                self.clusters.place(article_id, item.text, seen)
+                self.clusters.place(article_id, item.text, seen, item.fingerprint)
         for url in dict.fromkeys([*page_urls(item), *item.urls_seen]):
             self.db.execute(
                 "INSERT INTO article_urls (url, url_key, article_id, first_seen, last_seen) "

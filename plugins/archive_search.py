@@ -50,9 +50,12 @@ def asgi_wrapper():
             kept = [(k, v) for k, v in pairs if k != "_bom" and not _blank_search(k, v)]
             # Every CSV link is the whole view, not its first 1,000 rows: streamed, page by
             # page on a unique sort key, unless the link asks for one page (_next=).
+            # Pages of 1,000 rows (Datasette's streams otherwise page by the table's 50).
             keys = {k for k, _ in kept}
             if csv and not keys & {"_stream", "_next"}:
                 kept.append(("_stream", "on"))
+                if "_size" not in keys:
+                    kept.append(("_size", "max"))
             if kept != pairs:
                 scope = {**scope, "query_string": urlencode(kept).encode("ascii")}
             first_body = True

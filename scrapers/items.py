@@ -46,6 +46,10 @@ class ArticlePage:
     author_source: str | None = None
     date_source: str | None = None
 
+    # The text's near-duplicate fingerprint (shingle count, MinHash bytes), made by the
+    # extraction worker where CPU is spare; the store's clustering uses it.
+    fingerprint: tuple[int, bytes] | None = field(default=None, repr=False)
+
     # Set by the relevance pipeline.
     relevance: float | None = None
     libya_terms: list[str] = field(default_factory=list)

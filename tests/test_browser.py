@@ -202,7 +202,8 @@ MARKS = """chart => {
   const drawn = {};
   for (const group of chart.querySelectorAll("g.role-mark")) {
     const kind = [...group.classList].find(c => c.startsWith("mark-")).slice(5);
-    const shapes = [...group.querySelectorAll("path")].filter(p => (p.getAttribute("d") || "").length > 4);
+    const shapes = [...group.querySelectorAll("path")]
+      .filter(p => (p.getAttribute("d") || "").length > 4);
     drawn[kind] = (drawn[kind] || 0) + shapes.length;
   }
   return drawn;
@@ -253,8 +254,7 @@ def test_10_csv_download_of_a_filtered_view_has_every_row(page, site, demo_archi
     assert page.locator("table.rows-and-columns tbody tr").count() == 5
     shoot(page, "10-filtered-view")
     expected = {
-        row[0]
-        for row in query(demo_archive, "SELECT id FROM articles WHERE outlet = 'inewstoday'")
+        row[0] for row in query(demo_archive, "SELECT id FROM articles WHERE outlet = 'inewstoday'")
     } & fts_ids(demo_archive, "Libya OR Tripoli")
     assert len(expected) > 5
     with page.expect_download() as download:

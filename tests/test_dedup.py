@@ -160,11 +160,9 @@ def test_atom_feed_entries_are_crawled(variants_site):
 
 def test_amp_and_print_views_are_urls_of_one_article(variants_site):
     _, db = variants_site
-    assert urls_by_article(db)["news/story-g.html"] == {
-        "news/story-g.html",
-        "news/amp/story-g.html",
-        "news/print/story-g.html?print=1",
-    }
+    # Whichever view was fetched first names the article; all three are its URLs.
+    (urls,) = [u for u in urls_by_article(db).values() if "news/story-g.html" in u]
+    assert urls == {"news/story-g.html", "news/amp/story-g.html", "news/print/story-g.html?print=1"}
     keys = query(db, "SELECT DISTINCT url_key FROM article_urls WHERE url LIKE '%story-g%'")
     assert len(keys) == 1
 
