@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -103,6 +104,7 @@ NOT_BYLINE_WORD = re.compile(
     re.IGNORECASE,
 )
 # Case-folding in XPath 1.0 (translate) is slow; the word stems cover "Author" and "author".
+MAX_BYLINE_ELEMENTS = 24
 BYLINE_XPATH = etree.XPath(
     "//*[@rel='author' or contains(@itemprop, 'author') or contains(@class, 'uthor')"
     " or contains(@class, 'yline') or contains(@class, 'utor') or contains(@class, 'riter')"
@@ -305,7 +307,10 @@ def meta_credits(tree, outlet: Outlet) -> list[Credit]:
 
 def byline_credits(tree, outlet: Outlet) -> list[Credit]:
     """Names in the page's first byline block (its innermost byline elements)."""
-    elements = [el for el in BYLINE_XPATH(tree) if _is_byline(el)]
+    # Only the first block is used, so the byline elements after the first few (teasers in
+    # sidebars and footers, dozens on some pages) need not be checked at all.
+    candidates = (el for el in BYLINE_XPATH(tree) if _is_byline(el))
+    elements = list(islice(candidates, MAX_BYLINE_ELEMENTS))
     # One walk up from each element marks the byline elements that hold another one
     # (lxml hands out the same proxy for a node while it is referenced, so ids are stable).
     candidates = {id(el) for el in elements}
