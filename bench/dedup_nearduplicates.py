@@ -244,9 +244,8 @@ def run_queries(path, index, language, rng, themes, theme_of, texts, queries):
     costs = []
     for text, partner, _kind in cases:
         started = time.perf_counter()
-        own = shingles(text)
-        sig = signature(own)
-        matches = same_story(index, sig, own, text_of)
+        sig = signature(shingles(text))
+        matches = same_story(index, sig, text, text_of)
         index.add(next_id, sig)
         costs.append(time.perf_counter() - started)
         candidates += len(index.candidates(sig))  # outside the timing: for the report
