@@ -7,10 +7,9 @@ work is done by scrapers/, pipelines/ and Datasette.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import urllib.request
-from contextlib import closing, nullcontext, suppress
+from contextlib import closing, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -505,5 +504,5 @@ def demo(db_path, no_serve, port, site_port, verbose):
         if no_serve:
             return
         click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
-        with datasette_command(db_path, "127.0.0.1", port) as command, suppress(KeyboardInterrupt):
-            subprocess.call(command)
+        with datasette_command(db_path, "127.0.0.1", port) as command:
+            run_datasette(command)  # forwards Ctrl-C and SIGTERM, so Datasette stops too
