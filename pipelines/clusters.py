@@ -31,6 +31,7 @@ to load, where the sorted array takes well under a second and 50 MB.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
@@ -40,7 +41,6 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import numpy as np
-from datasketch import MinHash
 
 from pipelines.archive import ARABIC_FOLDING
 
@@ -56,9 +56,10 @@ MIN_SHINGLES = 30  # shorter texts (briefs, captions) match by chance: never clu
 # Recorded beside each signature: a change to any of the above makes old ones stale.
 METHOD = f"minhash-affine32-{NUM_PERM}-w{SHINGLE_WORDS}"
 
-NON_WORD = re.compile(r"[\W_]+")
+WORD = re.compile(r"[^\W_]+")
 FOLD = str.maketrans(ARABIC_FOLDING)
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32")
+# str.translate looks up every character of the text; most texts have none to fold.
+FOLDABLE = re.compile(f"[{''.join(ARABIC_FOLDING)}]")
 # Odd 64-bit constants that spread a band's three values over a 64-bit key.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)).astype(
@@ -73,7 +74,10 @@ def _crc32(shingle: str) -> int:
 
 def words(text: str) -> list[str]:
     """The text's words, case, punctuation and Arabic spelling variants folded."""
-    return NON_WORD.sub(" ", text.casefold().translate(FOLD)).split()
+    folded = text.casefold()
+    if FOLDABLE.search(folded):
+        folded = folded.translate(FOLD)
+    return WORD.findall(folded)
 
 
 def shingles(text: str) -> set[str]:
@@ -84,14 +88,24 @@ def shingles(text: str) -> set[str]:
 
 def signature(shingle_set: set[str]) -> np.ndarray:
     """The MinHash signature of a shingle set: NUM_PERM uint32 values."""
+    from datasketch import MinHash  # here: it imports scipy (0.2 s), which only workers need
+
     minhash = MinHash(
         num_perm=NUM_PERM,
         hashfunc=_crc32,
-        permutations=_TEMPLATE.permutations,
+        permutations=_permutations(),
         scheme="affine32",
     )
     minhash.update_batch(shingle_set)
     return minhash.hashvalues
+
+
+@functools.cache
+def _permutations() -> np.ndarray:
+    """The fixed permutations every signature is made with (seed 1)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
 
 
 def fingerprint(text: str) -> tuple[int, bytes]:

@@ -13,13 +13,17 @@ pipeline class at the end speaks Scrapy's language (DropItem).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import copy
 import multiprocessing
+import threading
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import trafilatura
+import trafilatura.metadata
 from scrapy.exceptions import DropItem
 
 from pipelines import clusters
@@ -62,7 +66,9 @@ def extract_article(
     if tree is None:
         return _empty()
     doc = trafilatura.bare_extraction(
-        html,
+        # trafilatura prunes the tree it is given, and the metadata chain below needs the
+        # page whole: it gets a copy, which costs a third of parsing the page again.
+        copy.deepcopy(tree),
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -77,7 +83,7 @@ def extract_article(
     )
     if doc is None:
         # No body found: trafilatura's metadata alone, so title, date and byline survive.
-        doc = trafilatura.extract_metadata(trafilatura.load_html(html), default_url=url)
+        doc = trafilatura.extract_metadata(copy.deepcopy(tree), default_url=url)
     article_ld = jsonld.article_objects(tree)
     site = site_name(tree, article_ld) or clean(doc.sitename)
     title, title_source = titles.title(tree, article_ld, doc.title, site, url)
@@ -85,7 +91,7 @@ def extract_article(
     published, date_source = dates.published(tree, article_ld, doc.date, url)
     text = body.clean_text(doc.text or "", title)
     if len(text.split()) < SHORT_TEXT_WORDS:
-        text = _second_chance(html, url, text, title)
+        text = _second_chance(tree, url, text, title)
     if selectors:
         title, title_source, names, author_source, published, date_source, text = _override(
             tree,
@@ -116,13 +122,13 @@ def extract_article(
     }
 
 
-def _second_chance(html: str | bytes, url: str, text: str, title: str | None) -> str:
+def _second_chance(tree, url: str, text: str, title: str | None) -> str:
     """A short text from the precise extraction, retried without favouring precision.
 
     favor_precision sometimes prunes most of a short article; the retry costs a second
     extraction on short pages only, and its text is kept only when it is much longer.
     """
-    retry = trafilatura.bare_extraction(html, url=url, include_comments=False)
+    retry = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, include_comments=False)
     retried = body.clean_text(retry.text or "", title) if retry else ""
     return retried if len(retried) > 2 * len(text) else text
 
@@ -196,6 +202,29 @@ def _empty() -> dict[str, Any]:
     }
 
 
+def skip_licence_search() -> None:
+    """Turn off trafilatura's search for a licence, in the extraction workers only.
+
+    trafilatura's metadata looks for a Creative Commons licence in the text of every footer
+    link: on pages with a large footer that is a sixth of the whole extraction, for a field
+    the archive does not keep. trafilatura has no option to skip it, so the workers replace
+    the function (tests/test_extract.py fails if trafilatura renames it). Only in the
+    workers: `extract_article` called elsewhere is trafilatura unchanged, and its result is
+    the same either way.
+    """
+    trafilatura.metadata.extract_license = _no_licence
+
+
+def _no_licence(tree) -> None:
+    return None
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    with contextlib.suppress(RuntimeError):  # the crawl closed first: nothing to start
+        for _ in range(workers):
+            pool.submit(int)
+
+
 class ExtractPipeline:
     """Fills an ArticlePage from its HTML; drops pages that hold no article.
 
@@ -218,9 +247,17 @@ class ExtractPipeline:
     def open_spider(self):
         if self.workers > 0:
             # forkserver, not fork: forking a process that runs a Twisted reactor and threads
-            # can deadlock the child.
+            # can deadlock the child. The server imports the extractor once, and each worker
+            # forks from it ready to work instead of importing trafilatura on its own.
             context = multiprocessing.get_context("forkserver")
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            context.set_forkserver_preload([__name__, "datasketch"])
+            self.pool = ProcessPoolExecutor(
+                self.workers, mp_context=context, initializer=skip_licence_search
+            )
+            # Start the server and workers now, while the spider fetches robots.txt and its
+            # entry points, rather than when the first article arrives; from a thread, since
+            # starting the server waits for its imports (a second) and the reactor must not.
+            threading.Thread(target=_start_workers, args=(self.pool, self.workers)).start()
 
     def close_spider(self):
         if self.pool is not None:

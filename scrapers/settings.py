@@ -17,7 +17,10 @@ CONTACT_URL = os.environ.get(
 USER_AGENT = f"libya-archive/0.1 (+{CONTACT_URL}; research archive of news coverage of Libya)"
 
 # Politeness: robots.txt is law; AutoThrottle adapts the pace to each server's latency, so a
-# slow site gets fewer requests; a few connections per site at most.
+# slow site gets fewer requests; a few connections per site at most. The start delay is only
+# the pace before the first answers arrive (AutoThrottle then halves the gap to latency /
+# target concurrency with each response): a full second held a crawl back for its first
+# two seconds, robots.txt, sitemap and first articles each waiting their turn.
 ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests that wait for robots.txt through unchecked (scrapers/robots.py).
@@ -25,7 +28,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapers.robots.RobotsTxtMiddleware": 100,
 }
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 32

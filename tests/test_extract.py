@@ -89,3 +89,41 @@ def test_extract_command_prints_the_json_of_a_saved_page(tmp_path):
         "image",
         "text",
     }
+
+
+def _licence_search_in_worker(html: str, url: str) -> tuple[bool, dict, str | None]:
+    import trafilatura
+    import trafilatura.metadata
+
+    from pipelines.extract import _no_licence
+
+    licence = trafilatura.bare_extraction(html, url=url, with_metadata=True).license
+    skipped = trafilatura.metadata.extract_license is _no_licence
+    return skipped, extract_article(html, url), licence
+
+
+def test_workers_skip_only_the_licence_search_and_extract_the_same():
+    """The extraction workers replace trafilatura's licence search (pipelines.extract):
+    the function must still exist under that name, and nothing else may change."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    import trafilatura.metadata
+
+    from pipelines.extract import _no_licence, skip_licence_search
+
+    assert callable(trafilatura.metadata.extract_license)  # renamed upstream? see the docstring
+    html, url = saved(SEED_PATH)
+    licensed = html.replace(
+        "</footer>",
+        '<a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></footer>',
+    )
+    assert trafilatura.bare_extraction(licensed, url=url, with_metadata=True).license
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=skip_licence_search) as pool:
+        skipped, in_worker, licence = pool.submit(
+            _licence_search_in_worker, licensed, url
+        ).result(timeout=60)
+    assert skipped and licence is None
+    assert in_worker == extract_article(licensed, url)
+    assert trafilatura.metadata.extract_license is not _no_licence  # this process untouched
