@@ -121,9 +121,8 @@ def test_workers_skip_only_the_licence_search_and_extract_the_same():
     assert trafilatura.bare_extraction(licensed, url=url, with_metadata=True).license
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(1, mp_context=context, initializer=skip_licence_search) as pool:
-        skipped, in_worker, licence = pool.submit(
-            _licence_search_in_worker, licensed, url
-        ).result(timeout=60)
+        future = pool.submit(_licence_search_in_worker, licensed, url)
+        skipped, in_worker, licence = future.result(timeout=60)
     assert skipped and licence is None
     assert in_worker == extract_article(licensed, url)
     assert trafilatura.metadata.extract_license is not _no_licence  # this process untouched
