@@ -134,26 +134,53 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
         return keys ^ _BAND_SALT
 
 
+class _Segment:
+    """Signatures and their band keys in compact numpy arrays: about 1 KB per article,
+    where a dict entry per band key cost 6-8 KB (bench/crawl_scale.py)."""
+
+    def __init__(self, ids: np.ndarray, signatures: np.ndarray):
+        self.ids = ids
+        self.signatures = signatures
+        keys = band_keys(signatures).ravel()
+        order = np.argsort(keys)
+        self.keys = keys[order]
+        self.rows = (order // BANDS).astype(np.int32)  # the signature each key belongs to
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def candidates(self, keys: np.ndarray, sig: np.ndarray, floor: float) -> dict[int, float]:
+        lo = np.searchsorted(self.keys, keys, side="left")
+        hi = np.searchsorted(self.keys, keys, side="right")
+        hit = hi > lo
+        if not hit.any():
+            return {}
+        rows = np.unique(
+            np.concatenate([self.rows[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)])
+        )
+        estimates = (self.signatures[rows] == sig).sum(axis=1) / NUM_PERM
+        keep = estimates >= floor
+        return dict(zip(self.ids[rows[keep]].tolist(), estimates[keep].tolist(), strict=True))
+
+
 class SignatureIndex:
     """Signatures of the archive's articles and an LSH band index over them.
 
-    Loaded once (`load`), then grown one article at a time (`add`). Loaded signatures
-    live in one sorted array; those added since sit in a dict, which a crawl of a few
-    thousand articles keeps small.
+    Loaded once (`load`), then grown one article at a time (`add`). Signatures live in
+    sorted numpy segments: the loaded archive is one; articles added during a crawl wait in
+    a small dict until there are `PENDING` of them, then become a segment, and segments of
+    similar size are merged (as in a log-structured merge tree), so a crawl's memory grows
+    by about 1 KB per new article and a lookup searches a few segments at most.
     """
 
+    PENDING = 500
+
     def __init__(self, ids: np.ndarray | None = None, signatures: np.ndarray | None = None):
-        self.ids = np.zeros(0, dtype=np.int64) if ids is None else ids
-        self.signatures = (
-            np.zeros((0, NUM_PERM), dtype=np.uint32) if signatures is None else signatures
-        )
-        self.row_of = dict(zip(self.ids.tolist(), range(len(self.ids)), strict=True))
-        keys = band_keys(self.signatures).ravel()
-        order = np.argsort(keys)
-        self.sorted_keys = keys[order]
-        self.sorted_rows = (order // BANDS).astype(np.int32)  # row of the loaded signature
-        self.added: dict[int, np.ndarray] = {}  # article id -> signature, since loading
-        self.added_keys: dict[int, list[int]] = defaultdict(list)  # band key -> article ids
+        self.segments: list[_Segment] = []
+        if ids is not None and len(ids):
+            self.segments.append(_Segment(ids, signatures))
+        self.pending: dict[int, np.ndarray] = {}  # article id -> signature, not yet compacted
+        self.pending_keys: dict[int, list[int]] = defaultdict(list)  # band key -> article ids
 
     @classmethod
     def load(cls, conn) -> SignatureIndex:
@@ -171,55 +198,47 @@ class SignatureIndex:
         return cls(ids, signatures)
 
     def __len__(self) -> int:
-        return len(self.row_of.keys() | self.added.keys())
+        """Signatures indexed (an article re-signed after an edit counts once per version)."""
+        return sum(map(len, self.segments)) + len(self.pending)
 
     def add(self, article_id: int, sig: np.ndarray) -> None:
         """Index an article (again, after its text changed)."""
-        self.added[article_id] = sig
+        self.pending[article_id] = sig
         for key in band_keys(sig[None, :])[0].tolist():
-            self.added_keys[key].append(article_id)
+            self.pending_keys[key].append(article_id)
+        if len(self.pending) >= self.PENDING:
+            self._compact()
 
-    def signature_of(self, article_id: int) -> np.ndarray | None:
-        if article_id in self.added:
-            return self.added[article_id]
-        row = self.row_of.get(article_id)
-        return None if row is None else self.signatures[row]
+    def _compact(self) -> None:
+        ids = np.fromiter(self.pending, dtype=np.int64, count=len(self.pending))
+        self.segments.append(_Segment(ids, np.stack(list(self.pending.values()))))
+        self.pending, self.pending_keys = {}, defaultdict(list)
+        while len(self.segments) > 1 and 2 * len(self.segments[-1]) >= len(self.segments[-2]):
+            newer, older = self.segments.pop(), self.segments.pop()
+            self.segments.append(
+                _Segment(
+                    np.concatenate([older.ids, newer.ids]),
+                    np.concatenate([older.signatures, newer.signatures]),
+                )
+            )
 
     def candidates(self, sig: np.ndarray, floor: float = 0.0) -> dict[int, float]:
         """{article id: estimated Jaccard similarity} of the articles that share at least
         one band with `sig`, and whose estimate is at least `floor`.
 
-        Done in numpy over the loaded signatures, so that the candidates that common word
-        pairs bring (more in a larger archive) cost next to nothing.
+        Done in numpy over the segments, so that the candidates that common word pairs
+        bring (more in a larger archive) cost next to nothing.
         """
         keys = band_keys(sig[None, :])[0]
         found: dict[int, float] = {}
-        if len(self.sorted_keys):
-            lo = np.searchsorted(self.sorted_keys, keys, side="left")
-            hi = np.searchsorted(self.sorted_keys, keys, side="right")
-            hit = hi > lo
-            if hit.any():
-                rows = np.unique(
-                    np.concatenate(
-                        [self.sorted_rows[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)]
-                    )
-                )
-                estimates = (self.signatures[rows] == sig).sum(axis=1) / NUM_PERM
-                keep = estimates >= floor
-                found.update(
-                    zip(self.ids[rows[keep]].tolist(), estimates[keep].tolist(), strict=True)
-                )
-        added = {aid for key in keys.tolist() for aid in self.added_keys.get(key, ())}
-        for article_id in added:
-            estimate = self.estimate(article_id, sig)
+        for segment in self.segments:  # oldest first: a newer signature's estimate wins
+            found.update(segment.candidates(keys, sig, floor))
+        pending = {aid for key in keys.tolist() for aid in self.pending_keys.get(key, ())}
+        for article_id in pending:
+            estimate = float(np.count_nonzero(self.pending[article_id] == sig)) / NUM_PERM
             if estimate >= floor:
                 found[article_id] = estimate
         return found
-
-    def estimate(self, article_id: int, sig: np.ndarray) -> float:
-        """The Jaccard similarity estimated from the two signatures."""
-        other = self.signature_of(article_id)
-        return 0.0 if other is None else float(np.count_nonzero(other == sig)) / NUM_PERM
 
 
 def same_story(index: SignatureIndex, sig: np.ndarray, text: str, text_of) -> dict[int, float]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
+from collections import OrderedDict
 
 from scrapers.items import ArticlePage
 from scrapers.urls import canonical_url, same_site, url_key
@@ -42,20 +43,38 @@ def page_urls(item: ArticlePage) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
+class RecentMap(OrderedDict):
+    """A dict that keeps only its `size` most recently set keys (the stdlib has none)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
 class DedupPipeline:
     """Looks pages up in the archive (read-only) and in what this run has already passed."""
 
-    def __init__(self, archive_path: str):
+    def __init__(self, archive_path: str, store_batch: int = 100):
         self.archive_path = archive_path
         self.conn: sqlite3.Connection | None = None
-        # What this run decided but the store may not have committed yet.
-        self.run_urls: dict[str, str] = {}  # url key -> article url
-        self.run_hashes: dict[str, str] = {}  # article url -> content hash
-        self.run_texts: dict[tuple[str, str], str] = {}  # (outlet, hash) -> article url
+        # What this run decided but the store may not have committed yet. Only the latest
+        # decisions are kept: older ones are in the archive (the store commits every
+        # `store_batch` items), so memory stays flat however large the site.
+        recent = max(10_000, 10 * store_batch)
+        self.run_urls = RecentMap(recent)  # url key -> article url
+        self.run_hashes = RecentMap(recent)  # article url -> content hash
+        self.run_texts = RecentMap(recent)  # (outlet, hash) -> article url
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("ARCHIVE_PATH"))
+        settings = crawler.settings
+        return cls(settings.get("ARCHIVE_PATH"), settings.getint("STORE_BATCH_SIZE"))
 
     def close_spider(self):
         if self.conn is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
@@ -38,13 +39,31 @@ def run_crawl(
     `spider_options` go to OutletSpider (recheck_days, backfill_pages). A Twisted reactor
     cannot be restarted, so call this at most once per process.
     """
-    settings = crawl_settings(archive_path, LOG_INSTALL_ROOT_HANDLER=False, **overrides)
+    job_dir = job_folder(archive_path)
+    settings = crawl_settings(
+        archive_path, LOG_INSTALL_ROOT_HANDLER=False, JOBDIR=str(job_dir), **overrides
+    )
     process = AsyncCrawlerProcess(settings)
     _log_to(settings, log_file)
     crawler = process.create_crawler(OutletSpider)
     process.crawl(crawler, outlets=outlets, **(spider_options or {}))
-    process.start()
+    # A folder left by a killed crawl holds requests this run finds again from the entry
+    # points (and its record of requests seen would hide them): start empty, end with none.
+    shutil.rmtree(job_dir, ignore_errors=True)
+    try:
+        process.start()
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
     return crawler.stats.get_stats()
+
+
+def job_folder(archive_path: str | Path) -> Path:
+    """Where a crawl keeps the requests it has yet to make, beside the archive.
+
+    On disk rather than in memory (Scrapy's JOBDIR queues): a sitemap of 50,000 URLs would
+    otherwise hold 50,000 requests in memory at once, so memory grew with the site.
+    """
+    return Path(f"{archive_path}.job")
 
 
 def _log_to(settings: Settings, log_file: str | Path | None) -> None:

@@ -247,3 +247,30 @@ def test_an_archive_from_before_clusters_is_signed_and_clustered_on_open(archive
     assert archive.execute(
         "SELECT count(DISTINCT cluster_id), count(cluster_id) FROM articles"
     ).fetchone() == (1, 2)
+
+
+def test_the_index_finds_the_same_candidates_however_its_segments_were_merged():
+    """Compacting added signatures into numpy segments (and merging those) must not lose
+    or invent a candidate: every article sharing a band with the query, and only those."""
+    import numpy as np
+
+    from pipelines.clusters import band_keys
+
+    rng = np.random.default_rng(3)
+    # Few distinct values per position, so that articles share bands now and then.
+    signatures = rng.integers(0, 6, size=(700, 128), dtype=np.uint32)
+    loaded = SignatureIndex(np.arange(1, 101, dtype=np.int64), signatures[:100])
+    loaded.PENDING = 7  # many segments and merges on a small index
+    for article_id in range(101, 701):
+        loaded.add(article_id, signatures[article_id - 1])
+    assert len(loaded.segments) < 12 and len(loaded) == 700
+    keys = band_keys(signatures)
+    for probe in rng.integers(0, 6, size=(25, 128), dtype=np.uint32):
+        probe_keys = set(band_keys(probe[None, :])[0].tolist())
+        expected = {
+            article_id: float((signatures[article_id - 1] == probe).sum()) / 128
+            for article_id in range(1, 701)
+            if probe_keys & set(keys[article_id - 1].tolist())
+        }
+        assert expected  # the probe does meet some articles
+        assert loaded.candidates(probe) == pytest.approx(expected)

@@ -305,3 +305,14 @@ def test_broken_entry_points_and_binary_pages_are_recorded_with_a_reason(variant
     assert errors["news/st"] == ("http", "the server answered HTTP 404")
     kind, reason = errors["news/report.pdf"]
     assert kind == "not-html" and "application/pdf" in reason
+
+
+def test_the_run_memory_keeps_only_the_latest_decisions():
+    from pipelines.dedup import RecentMap
+
+    recent = RecentMap(size=3)
+    for n in range(5):
+        recent[f"url-{n}"] = n
+    recent["url-2"] = 2  # set again: the latest once more
+    recent["url-5"] = 5
+    assert list(recent) == ["url-4", "url-2", "url-5"]

@@ -96,8 +96,14 @@ def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slo
         now = archived_urls(db)
         assert committed < now, "an article committed before the kill was lost"
         committed = now
+        # Nothing written but the archive, its lock and the job folder of pending requests.
+        assert {p.name for p in tmp_path.iterdir()} <= {
+            "killed.db", "killed.db-wal", "killed.db-shm", "killed.db.lock", "killed.db.job"
+        }  # fmt: skip
+        assert (tmp_path / "killed.db.job").is_dir()
     assert len(committed) < 120, "the kills did not land mid-crawl"
     crawl(slow_site, db)
+    assert not (tmp_path / "killed.db.job").exists()  # the rerun cleared it, and its own
     assert committed <= archived_urls(db)
     assert query(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(120, 120)]
     assert query(db, "SELECT count(*) FROM article_urls") == [(120,)]

@@ -9,6 +9,7 @@ Spiders never write the archive.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urljoin
 
 import scrapy
@@ -103,7 +104,7 @@ class OutletSpider(scrapy.Spider):
             for entry in selector.xpath("//entry")
             if (updated := entry.xpath("updated/text()").get())
         }
-        yield from self._articles(outlet, response, links, changed)
+        yield from self._articles(outlet, response, ((link, changed.get(link)) for link in links))
 
     def parse_sitemap(self, response: Response):
         """A urlset lists articles (Google News sitemaps too); a sitemapindex lists sitemaps."""
@@ -124,8 +125,9 @@ class OutletSpider(scrapy.Spider):
                 response.status,
             )
             return
-        entries = [entry for entry in sitemap if entry.get("loc")]
-        locs = [entry["loc"] for entry in entries]
+        # Entries are read one at a time and their requests go to the job folder's queue as
+        # they come: a sitemap of 50,000 URLs never becomes 50,000 objects at once.
+        entries = (entry for entry in sitemap if entry.get("loc"))
         if sitemap.type == "sitemapindex":
             depth = response.meta["sitemap_depth"] + 1
             if depth > MAX_SITEMAP_DEPTH:
@@ -136,13 +138,16 @@ class OutletSpider(scrapy.Spider):
                     f"sitemap indexes nested deeper than {MAX_SITEMAP_DEPTH}",
                 )
                 return
-            for loc in locs:
+            for entry in entries:
                 yield self._request(
-                    outlet, urljoin(response.url, loc), self.parse_sitemap, sitemap_depth=depth
+                    outlet,
+                    urljoin(response.url, entry["loc"]),
+                    self.parse_sitemap,
+                    sitemap_depth=depth,
                 )
         else:
-            changed = {e["loc"]: e["lastmod"] for e in entries if e.get("lastmod")}
-            yield from self._articles(outlet, response, locs, changed)
+            links = ((entry["loc"], entry.get("lastmod")) for entry in entries)
+            yield from self._articles(outlet, response, links)
 
     def parse_listing(self, response: Response):
         """A section page: its links to articles, then the next page up to `max_pages`."""
@@ -151,7 +156,8 @@ class OutletSpider(scrapy.Spider):
             yield self._not_html(outlet, response)
             return
         requested_before = self.articles_requested
-        yield from self._articles(outlet, response, response.css("a::attr(href)").getall())
+        hrefs = response.css("a::attr(href)").getall()
+        yield from self._articles(outlet, response, ((href, None) for href in hrefs))
         listing: Listing = response.meta["listing"]
         page = response.meta["page"]
         max_pages = self.backfill_pages or listing.max_pages
@@ -190,20 +196,19 @@ class OutletSpider(scrapy.Spider):
         self,
         outlet: Outlet,
         response: Response,
-        hrefs: list[str],
-        changed: dict[str, str] | None = None,
+        links: Iterable[tuple[str, str | None]],
     ):
-        """Requests for the hrefs that are the outlet's article pages not already archived.
+        """Requests for the links that are the outlet's article pages not already archived.
 
-        `changed` maps an href to the time its entry point says it last changed.
+        `links` are (href, when the entry point says the page last changed, or None).
         """
         found = 0
-        for href in hrefs:
+        for href, changed in links:
             url = canonical_url(urljoin(response.url, href.strip()))
             if not outlet.is_article_url(url):
                 continue
             found += 1
-            reason = self.memory.skip_reason(url, (changed or {}).get(href))
+            reason = self.memory.skip_reason(url, changed)
             if reason is None:
                 self.articles_requested += 1
                 yield from self.article_request(outlet, url)
