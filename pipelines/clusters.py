@@ -32,6 +32,7 @@ to load, where the sorted array takes well under a second and 50 MB.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import logging
 import re
@@ -185,17 +186,27 @@ class SignatureIndex:
     @classmethod
     def load(cls, conn) -> SignatureIndex:
         """The index of every current signature stored in the archive."""
-        rows = conn.execute(
-            "SELECT article_id, signature FROM article_signatures "
-            "WHERE method = ? AND shingles >= ? ORDER BY article_id",
-            (METHOD, MIN_SHINGLES),
-        ).fetchall()
-        if not rows:
+        where = "WHERE method = ? AND shingles >= ?"
+        params = (METHOD, MIN_SHINGLES)
+        (count,) = conn.execute(
+            f"SELECT count(*) FROM article_signatures {where}", params
+        ).fetchone()
+        if not count:
             return cls()
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        blob = b"".join(r[1] for r in rows)
-        signatures = np.frombuffer(blob, dtype="<u4").reshape(len(rows), NUM_PERM)
-        return cls(ids, signatures)
+        # Read row by row into arrays sized in advance: a list of every row first would
+        # hold the archive's signatures twice over while loading.
+        ids = np.zeros(count, dtype=np.int64)
+        signatures = np.zeros((count, NUM_PERM), dtype=np.uint32)
+        rows = conn.execute(
+            f"SELECT article_id, signature FROM article_signatures {where} ORDER BY article_id",
+            params,
+        )
+        loaded = 0
+        for article_id, blob in itertools.islice(rows, count):  # the store is the one writer
+            ids[loaded] = article_id
+            signatures[loaded] = np.frombuffer(blob, dtype="<u4")
+            loaded += 1
+        return cls(ids[:loaded], signatures[:loaded])
 
     def __len__(self) -> int:
         """Signatures indexed (an article re-signed after an edit counts once per version)."""
