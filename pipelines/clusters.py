@@ -142,7 +142,10 @@ class _Segment:
     def __init__(self, ids: np.ndarray, signatures: np.ndarray):
         self.ids = ids
         self.signatures = signatures
-        keys = band_keys(signatures).ravel()
+        # In slices: band_keys works in 64-bit copies eight times the size of its input.
+        keys = np.concatenate(
+            [band_keys(signatures[i : i + 4096]).ravel() for i in range(0, len(ids), 4096)]
+        )
         order = np.argsort(keys)
         self.keys = keys[order]
         self.rows = (order // BANDS).astype(np.int32)  # the signature each key belongs to
