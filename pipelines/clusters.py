@@ -24,21 +24,18 @@ How two articles are found to be the same story, in three steps:
    (reading the candidate's text) is skipped: that keeps the cost of the chance candidates,
    which grow with the archive, to a comparison of two signatures.
 
-The band index is a sorted numpy array rather than datasketch's MinHashLSH: that keeps
-one Python set per bucket, and for 42 bands over 100,000 articles it took 11 s and 1.3 GB
-to load, where the sorted array takes well under a second and 50 MB.
+The band index is a table of the archive (`signature_bands`) rather than datasketch's
+MinHashLSH, which keeps one Python set per bucket (11 s and 1.3 GB to load 100,000
+articles), or any structure in memory: a crawl's memory must not grow with the archive.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import logging
 import re
-import time
 import zlib
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import numpy as np
@@ -135,124 +132,123 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
         return keys ^ _BAND_SALT
 
 
-class _Segment:
-    """Signatures and their band keys in compact numpy arrays: about 1 KB per article,
-    where a dict entry per band key cost 6-8 KB (bench/crawl_scale.py)."""
-
-    def __init__(self, ids: np.ndarray, signatures: np.ndarray):
-        self.ids = ids
-        self.signatures = signatures
-        # In slices: band_keys works in 64-bit copies eight times the size of its input.
-        keys = np.concatenate(
-            [band_keys(signatures[i : i + 4096]).ravel() for i in range(0, len(ids), 4096)]
+# Band keys are stored in 47 bits, the widest integer SQLite keeps in 6 bytes. Two keys
+# meet by chance with probability 42 million / 2^47 = 3e-7 a lookup in an archive of a
+# million articles; such a stray candidate is dropped by its signature's estimate anyway.
+KEY_BITS = 47
+# The stored signatures of the articles that share a band key with the probe, skipping
+# keys shared by more than COMMON_BAND articles (counted only up to COMMON_BAND + 1).
+_CANDIDATES_SQL = f"""
+WITH probe(band_key) AS (VALUES {",".join(["(?)"] * BANDS)}),
+useful AS (
+    SELECT band_key FROM probe WHERE (
+        SELECT count(*) FROM (
+            SELECT 1 FROM signature_bands b WHERE b.band_key = probe.band_key LIMIT ?
         )
-        order = np.argsort(keys)
-        self.keys = keys[order]
-        self.rows = (order // BANDS).astype(np.int32)  # the signature each key belongs to
+    ) <= ?
+)
+SELECT article_id, signature FROM article_signatures
+WHERE article_id IN (
+    SELECT b.article_id FROM useful JOIN signature_bands b ON b.band_key = useful.band_key
+) AND method = ?
+"""
 
-    def __len__(self) -> int:
-        return len(self.ids)
 
-    def candidates(self, keys: np.ndarray, sig: np.ndarray, floor: float) -> dict[int, float]:
-        lo = np.searchsorted(self.keys, keys, side="left")
-        hi = np.searchsorted(self.keys, keys, side="right")
-        hit = hi > lo
-        if not hit.any():
-            return {}
-        rows = np.unique(
-            np.concatenate([self.rows[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)])
+def stored_keys(sig: np.ndarray) -> list[int]:
+    """The band keys of one signature as the archive stores them."""
+    return (band_keys(sig[None, :])[0] & np.uint64((1 << KEY_BITS) - 1)).tolist()
+
+
+def index_stored_signatures(conn) -> int:
+    """Fill `signature_bands` from the stored signatures; returns the articles indexed.
+
+    For an archive signed before the table existed (migration m031). The keys are first
+    appended to a scratch table, then copied in key order: SQLite sorts them on disk, where
+    inserting them in their random order would rewrite the index's pages over and over.
+    """
+    conn.execute("CREATE TEMP TABLE new_bands (band_key INTEGER, article_id INTEGER)")
+    rows = conn.execute(
+        "SELECT article_id, signature FROM article_signatures WHERE method = ? AND shingles >= ?",
+        (METHOD, MIN_SHINGLES),
+    )
+    indexed = 0
+    while chunk := rows.fetchmany(4096):
+        ids = np.array([article_id for article_id, _ in chunk], dtype=np.int64)
+        signatures = np.stack([np.frombuffer(blob, dtype="<u4") for _, blob in chunk])
+        keys = band_keys(signatures) & np.uint64((1 << KEY_BITS) - 1)
+        conn.executemany(
+            "INSERT INTO new_bands VALUES (?, ?)",
+            zip(keys.ravel().tolist(), np.repeat(ids, BANDS).tolist(), strict=True),
         )
-        estimates = (self.signatures[rows] == sig).sum(axis=1) / NUM_PERM
-        keep = estimates >= floor
-        return dict(zip(self.ids[rows[keep]].tolist(), estimates[keep].tolist(), strict=True))
+        indexed += len(chunk)
+    conn.execute(
+        "INSERT OR IGNORE INTO signature_bands (band_key, article_id) "
+        "SELECT band_key, article_id FROM new_bands ORDER BY band_key, article_id"
+    )
+    conn.execute("DROP TABLE new_bands")
+    return indexed
 
 
 class SignatureIndex:
-    """Signatures of the archive's articles and an LSH band index over them.
+    """The LSH band index over the archive's signatures, kept in the archive itself
+    (`signature_bands`: one row per band key of each signed article).
 
-    Loaded once (`load`), then grown one article at a time (`add`). Signatures live in
-    sorted numpy segments: the loaded archive is one; articles added during a crawl wait in
-    a small dict until there are `PENDING` of them, then become a segment, and segments of
-    similar size are merged (as in a log-structured merge tree), so a crawl's memory grows
-    by about 1 KB per new article and a lookup searches a few segments at most.
+    On disk rather than in memory so that a crawl's memory does not grow with the archive
+    or the site: in numpy arrays it was about 1 KB per article (plus twice that while
+    merging), a gigabyte for a million articles. A lookup is 42 primary-key probes and an
+    insert 42 rows, about 0.25 ms an article (bench/crawl_scale.py measures the crawl).
+    The store's connection sees its own uncommitted rows, so articles of the batch being
+    written are found like any other.
     """
 
-    PENDING = 500
+    # A band key that more articles share than this comes from text they share that is not
+    # the story (boilerplate, a standard sign-off, the commonest word pairs): as evidence it
+    # is worthless, and reading all its articles would make the cost of every lookup grow
+    # with the archive (bench/dedup_nearduplicates.py: two such keys brought 104 of 115
+    # candidates an article at 100,000 articles). A copy of a story shares several bands
+    # with the original, so ignoring the common ones does not lose it.
+    COMMON_BAND = 500
 
-    def __init__(self, ids: np.ndarray | None = None, signatures: np.ndarray | None = None):
-        self.segments: list[_Segment] = []
-        if ids is not None and len(ids):
-            self.segments.append(_Segment(ids, signatures))
-        self.pending: dict[int, np.ndarray] = {}  # article id -> signature, not yet compacted
-        self.pending_keys: dict[int, list[int]] = defaultdict(list)  # band key -> article ids
-
-    @classmethod
-    def load(cls, conn) -> SignatureIndex:
-        """The index of every current signature stored in the archive."""
-        where = "WHERE method = ? AND shingles >= ?"
-        params = (METHOD, MIN_SHINGLES)
-        (count,) = conn.execute(
-            f"SELECT count(*) FROM article_signatures {where}", params
-        ).fetchone()
-        if not count:
-            return cls()
-        # Read row by row into arrays sized in advance: a list of every row first would
-        # hold the archive's signatures twice over while loading.
-        ids = np.zeros(count, dtype=np.int64)
-        signatures = np.zeros((count, NUM_PERM), dtype=np.uint32)
-        rows = conn.execute(
-            f"SELECT article_id, signature FROM article_signatures {where} ORDER BY article_id",
-            params,
-        )
-        loaded = 0
-        for article_id, blob in itertools.islice(rows, count):  # the store is the one writer
-            ids[loaded] = article_id
-            signatures[loaded] = np.frombuffer(blob, dtype="<u4")
-            loaded += 1
-        return cls(ids[:loaded], signatures[:loaded])
+    def __init__(self, conn):
+        self.conn = conn
 
     def __len__(self) -> int:
-        """Signatures indexed (an article re-signed after an edit counts once per version)."""
-        return sum(map(len, self.segments)) + len(self.pending)
+        """Articles indexed."""
+        (count,) = self.conn.execute(
+            "SELECT count(*) FROM article_signatures WHERE method = ? AND shingles >= ?",
+            (METHOD, MIN_SHINGLES),
+        ).fetchone()
+        return count
 
-    def add(self, article_id: int, sig: np.ndarray) -> None:
-        """Index an article (again, after its text changed)."""
-        self.pending[article_id] = sig
-        for key in band_keys(sig[None, :])[0].tolist():
-            self.pending_keys[key].append(article_id)
-        if len(self.pending) >= self.PENDING:
-            self._compact()
+    def add(self, article_id: int, sig: np.ndarray, previous: np.ndarray | None = None) -> None:
+        """Index an article; `previous` is its former signature, whose keys are removed."""
+        if previous is not None:
+            self.remove(article_id, previous)
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO signature_bands (band_key, article_id) VALUES (?, ?)",
+            ((key, article_id) for key in stored_keys(sig)),
+        )
 
-    def _compact(self) -> None:
-        ids = np.fromiter(self.pending, dtype=np.int64, count=len(self.pending))
-        self.segments.append(_Segment(ids, np.stack(list(self.pending.values()))))
-        self.pending, self.pending_keys = {}, defaultdict(list)
-        while len(self.segments) > 1 and 2 * len(self.segments[-1]) >= len(self.segments[-2]):
-            newer, older = self.segments.pop(), self.segments.pop()
-            self.segments.append(
-                _Segment(
-                    np.concatenate([older.ids, newer.ids]),
-                    np.concatenate([older.signatures, newer.signatures]),
-                )
-            )
+    def remove(self, article_id: int, sig: np.ndarray) -> None:
+        """Take an article's signature out of the index."""
+        self.conn.executemany(
+            "DELETE FROM signature_bands WHERE band_key = ? AND article_id = ?",
+            ((key, article_id) for key in stored_keys(sig)),
+        )
 
     def candidates(self, sig: np.ndarray, floor: float = 0.0) -> dict[int, float]:
         """{article id: estimated Jaccard similarity} of the articles that share at least
-        one band with `sig`, and whose estimate is at least `floor`.
-
-        Done in numpy over the segments, so that the candidates that common word pairs
-        bring (more in a larger archive) cost next to nothing.
-        """
-        keys = band_keys(sig[None, :])[0]
-        found: dict[int, float] = {}
-        for segment in self.segments:  # oldest first: a newer signature's estimate wins
-            found.update(segment.candidates(keys, sig, floor))
-        pending = {aid for key in keys.tolist() for aid in self.pending_keys.get(key, ())}
-        for article_id in pending:
-            estimate = float(np.count_nonzero(self.pending[article_id] == sig)) / NUM_PERM
-            if estimate >= floor:
-                found[article_id] = estimate
-        return found
+        one band with `sig`, and whose estimate is at least `floor`."""
+        rows = self.conn.execute(
+            _CANDIDATES_SQL, (*stored_keys(sig), self.COMMON_BAND + 1, self.COMMON_BAND, METHOD)
+        ).fetchall()
+        if not rows:
+            return {}
+        ids = np.array([article_id for article_id, _ in rows], dtype=np.int64)
+        signatures = np.frombuffer(b"".join(blob for _, blob in rows), dtype="<u4")
+        estimates = (signatures.reshape(len(rows), NUM_PERM) == sig).sum(axis=1) / NUM_PERM
+        keep = estimates >= floor
+        return dict(zip(ids[keep].tolist(), estimates[keep].tolist(), strict=True))
 
 
 def same_story(index: SignatureIndex, sig: np.ndarray, text: str, text_of) -> dict[int, float]:
@@ -268,8 +264,6 @@ def same_story(index: SignatureIndex, sig: np.ndarray, text: str, text_of) -> di
     # many texts look alike (daily bulletins, price lists).
     likeliest = sorted(candidates, key=candidates.__getitem__, reverse=True)[:MAX_EXACT_CHECKS]
     for candidate in likeliest:
-        # An article re-signed after an edit is also found under its old signature:
-        # the exact check below reads its current text, so it decides on that.
         other = text_of(candidate)
         own = own if own is not None else shingles(text)
         similarity = jaccard(own, shingles(other)) if other else 0.0
@@ -286,28 +280,23 @@ class StoryClusters:
 
     def __init__(self, db):
         self.db = db
-        self.index = SignatureIndex()
-        self.load_seconds = 0.0
+        self.index = SignatureIndex(db.conn)
 
     def open(self) -> None:
-        """Load the stored signatures, then sign (and cluster) articles that have none."""
-        started = time.perf_counter()
-        self.index = SignatureIndex.load(self.db.conn)
-        self.load_seconds = time.perf_counter() - started
-        logger.info(
-            "near-duplicate index: %d signatures loaded in %.2f s",
-            len(self.index),
-            self.load_seconds,
-        )
-        unsigned = self.db.execute(
-            "SELECT a.id, a.text FROM articles a LEFT JOIN article_signatures s "
-            "ON s.article_id = a.id AND s.method = ? WHERE s.article_id IS NULL ORDER BY a.id",
-            (METHOD,),
-        ).fetchall()
+        """Sign (and cluster) the articles that have no current signature yet: an archive
+        from before clusters, or after a change of METHOD."""
+        unsigned = [
+            article_id
+            for (article_id,) in self.db.execute(
+                "SELECT a.id FROM articles a LEFT JOIN article_signatures s "
+                "ON s.article_id = a.id AND s.method = ? WHERE s.article_id IS NULL ORDER BY a.id",
+                (METHOD,),
+            )
+        ]
         if unsigned:
             with self.db.atomic():
-                for article_id, text in unsigned:
-                    self.place(article_id, text or "", when=None)
+                for article_id in unsigned:
+                    self.place(article_id, self._text_of(article_id) or "", when=None)
             logger.info("near-duplicate index: %d older articles signed", len(unsigned))
 
     def place(
@@ -324,16 +313,19 @@ class StoryClusters:
         """
         count, blob = printed or fingerprint(text)
         sig = np.frombuffer(blob, dtype="<u4")
+        previous = self._indexed_signature(article_id)
         self.db.execute(
             "INSERT OR REPLACE INTO article_signatures (article_id, method, shingles, signature)"
             " VALUES (?, ?, ?, ?)",
             (article_id, METHOD, count, blob),
         )
         if count < MIN_SHINGLES:
+            if previous is not None:  # an edit cut it to a brief: no longer compared
+                self.index.remove(article_id, previous)
             return None
         matches = same_story(self.index, sig, text, self._text_of)
-        matches.pop(article_id, None)
-        self.index.add(article_id, sig)
+        matches.pop(article_id, None)  # found through its own former signature
+        self.index.add(article_id, sig, previous)
         current = self._cluster_of(article_id)
         if not matches:
             if current is not None:
@@ -346,6 +338,15 @@ class StoryClusters:
     def _text_of(self, article_id: int) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
         return row[0] if row else None
+
+    def _indexed_signature(self, article_id: int) -> np.ndarray | None:
+        """The article's signature as the band index holds it, if it is indexed."""
+        row = self.db.execute(
+            "SELECT signature FROM article_signatures "
+            "WHERE article_id = ? AND method = ? AND shingles >= ?",
+            (article_id, METHOD, MIN_SHINGLES),
+        ).fetchone()
+        return np.frombuffer(row[0], dtype="<u4") if row else None
 
     def _cluster_of(self, article_id: int) -> int | None:
         row = self.db.execute(

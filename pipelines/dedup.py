@@ -64,9 +64,10 @@ class DedupPipeline:
         self.archive_path = archive_path
         self.conn: sqlite3.Connection | None = None
         # What this run decided but the store may not have committed yet. Only the latest
-        # decisions are kept: older ones are in the archive (the store commits every
-        # `store_batch` items), so memory stays flat however large the site.
-        recent = max(10_000, 10 * store_batch)
+        # decisions are kept: older ones are in the archive (the store, next in line,
+        # holds at most `store_batch` items before it commits), so memory stays flat
+        # however large the site. Ten batches is a wide margin.
+        recent = max(1_000, 10 * store_batch)
         self.run_urls = RecentMap(recent)  # url key -> article url
         self.run_hashes = RecentMap(recent)  # article url -> content hash
         self.run_texts = RecentMap(recent)  # (outlet, hash) -> article url

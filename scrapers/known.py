@@ -1,69 +1,107 @@
 """What the archive already knows, so a crawl fetches only what it has not got.
 
-Read once at the start of a crawl, read-only (spiders never write the archive): the URLs of
-archived articles with the time they were last seen, and the URLs judged not about Libya.
-An archived article is fetched again only when its entry point says it changed since (a
-sitemap's lastmod, an Atom entry's updated) or when it was published within the last
-`recheck_days` days, so that edits to recent articles are caught.
+Asked URL by URL, read-only (spiders never write the archive): is it the URL of an archived
+article, and when was it last seen; was it judged not about Libya. An archived article is
+fetched again only when its entry point says it changed since (a sitemap's lastmod, an Atom
+entry's updated) or when it was published within the last `recheck_days` days, so that
+edits to recent articles are caught.
+
+Asked, not loaded: reading every known URL into a dict at the start took memory and time in
+proportion to the archive (about 200 bytes a URL), which a crawl run from cron for years
+cannot afford. A lookup is one primary-key probe, about 10 microseconds.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
-@dataclass
 class ArchiveMemory:
-    archived: dict[str, str] = field(default_factory=dict)  # url -> last_seen (ISO, UTC)
-    rejected: set[str] = field(default_factory=set)
+    """The archive's memory for some outlets; knows nothing for a new or missing archive."""
+
+    def __init__(
+        self,
+        archive_path: str | None = None,
+        outlet_ids: list[str] | tuple[str, ...] = (),
+        recheck_days: float | None = None,
+    ):
+        self.conn: sqlite3.Connection | None = None
+        self.outlet_ids = list(outlet_ids)
+        # Articles published since `recent` are not "known": they are fetched again for edits.
+        self.recent = "9999-12-31"
+        if recheck_days is not None:
+            self.recent = (datetime.now(UTC) - timedelta(days=recheck_days)).date().isoformat()
+        if archive_path and Path(archive_path).exists() and self.outlet_ids:
+            self.conn = sqlite3.connect(f"file:{archive_path}?mode=ro", uri=True)
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            marks = ",".join("?" * len(self.outlet_ids))
+            self._archived_sql = (
+                "SELECT u.last_seen FROM article_urls u JOIN articles a ON a.id = u.article_id "
+                f"WHERE u.url = ? AND a.outlet IN ({marks}) "
+                "AND coalesce(a.published_date, '0000-00-00') < ?"
+            )
+            self._rejected_sql = (
+                f"SELECT 1 FROM rejected_urls WHERE url = ? AND outlet IN ({marks})"
+            )
 
     def skip_reason(self, url: str, changed: str | None = None) -> str | None:
         """Why `url` need not be fetched ("archived", "rejected"), or None to fetch it."""
-        if url in self.rejected:
-            return "rejected"
-        last_seen = self.archived.get(url)
-        if last_seen is None:
+        if self.conn is None:
             return None
-        if changed and _as_utc(changed) > _as_utc(last_seen):
+        try:
+            if self.conn.execute(self._rejected_sql, (url, *self.outlet_ids)).fetchone():
+                return "rejected"
+            row = self.conn.execute(
+                self._archived_sql, (url, *self.outlet_ids, self.recent)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return None  # an archive from before these tables: nothing known yet
+        if row is None:
+            return None
+        if changed and _as_utc(changed) > _as_utc(row[0]):
             return None  # the entry point says it changed since we last saw it
         return "archived"
 
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
-def read_memory(
-    archive_path: str | None, outlet_ids: list[str], recheck_days: float | None = None
-) -> ArchiveMemory:
-    """The archive's memory for these outlets; empty for a new or missing archive."""
-    memory = ArchiveMemory()
-    if not archive_path or not Path(archive_path).exists() or not outlet_ids:
-        return memory
-    marks = ",".join("?" * len(outlet_ids))
-    # Articles published since `recent` are not "known": they are fetched again for edits.
-    recent = "9999-12-31"
-    if recheck_days is not None:
-        recent = (datetime.now(UTC) - timedelta(days=recheck_days)).date().isoformat()
-    try:
-        with closing(sqlite3.connect(f"file:{archive_path}?mode=ro", uri=True)) as conn:
-            memory.archived = dict(
-                conn.execute(
-                    "SELECT u.url, u.last_seen FROM article_urls u JOIN articles a "
-                    f"ON a.id = u.article_id WHERE a.outlet IN ({marks}) "
-                    "AND coalesce(a.published_date, '0000-00-00') < ?",
-                    [*outlet_ids, recent],
-                )
-            )
-            memory.rejected = {
-                url
-                for (url,) in conn.execute(
-                    f"SELECT url FROM rejected_urls WHERE outlet IN ({marks})", outlet_ids
-                )
-            }
-    except sqlite3.OperationalError:
-        pass  # an archive from before these tables: nothing known yet
-    return memory
+
+class SeenOnce:
+    """The URLs a run has counted, so that each is counted once however often it is linked.
+
+    Kept in a scratch SQLite file in the crawl's job folder (emptied before and removed
+    after each run), so that memory does not grow with the site; in memory when the crawl
+    has no job folder. The file needs no durability: nothing is synced.
+    """
+
+    def __init__(self, folder: str | Path | None = None):
+        self.members: set[str] | None = None
+        self.conn: sqlite3.Connection | None = None
+        if folder is None:
+            self.members = set()
+            return
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        self.conn = sqlite3.connect(Path(folder) / "seen.db", isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("CREATE TABLE IF NOT EXISTS seen (url TEXT PRIMARY KEY) WITHOUT ROWID")
+
+    def add(self, url: str) -> bool:
+        """Add `url`; True if it was not there yet."""
+        if self.conn is None:
+            new = url not in self.members
+            self.members.add(url)
+            return new
+        return self.conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (url,)).rowcount == 1
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 def _as_utc(stamp: str) -> datetime:

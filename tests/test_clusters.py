@@ -224,9 +224,8 @@ def test_signatures_are_loaded_from_the_archive_not_recomputed(archive, tmp_path
     first = add_article(archive, clusters, "a", WIRE, "2024-05-01T08:00:00+00:00")
     stored = archive.execute("SELECT signature FROM article_signatures").fetchone()[0]
     assert stored == signature(shingles(WIRE)).astype("<u4").tobytes()
-    # A new process (a later crawl) finds the old article through the stored signature.
-    archive.execute("UPDATE article_signatures SET signature = ?", (stored,))
-    index = SignatureIndex.load(archive.conn)
+    # A new process (a later crawl) finds the old article through the stored band index.
+    index = SignatureIndex(archive.conn)
     assert len(index) == 1 and first in index.candidates(signature(shingles(WIRE)))
     later = StoryClusters(archive)
     later.open()
@@ -249,28 +248,88 @@ def test_an_archive_from_before_clusters_is_signed_and_clustered_on_open(archive
     ).fetchone() == (1, 2)
 
 
-def test_the_index_finds_the_same_candidates_however_its_segments_were_merged():
-    """Compacting added signatures into numpy segments (and merging those) must not lose
-    or invent a candidate: every article sharing a band with the query, and only those."""
+def test_the_band_index_finds_exactly_the_articles_that_share_a_band(archive):
+    """The index in the archive must not lose or invent a candidate: every article sharing
+    a band with the query, and only those, checked against a brute-force band match; an
+    article re-indexed after an edit is found under its new bands only."""
     import numpy as np
 
     from pipelines.clusters import band_keys
 
     rng = np.random.default_rng(3)
     # Few distinct values per position, so that articles share bands now and then.
-    signatures = rng.integers(0, 6, size=(700, 128), dtype=np.uint32)
-    loaded = SignatureIndex(np.arange(1, 101, dtype=np.int64), signatures[:100])
-    loaded.PENDING = 7  # many segments and merges on a small index
-    for article_id in range(101, 701):
-        loaded.add(article_id, signatures[article_id - 1])
-    assert len(loaded.segments) < 12 and len(loaded) == 700
+    signatures = rng.integers(0, 6, size=(300, 128), dtype=np.uint32)
+    for article_id in range(1, 301):
+        archive["articles"].insert(
+            {"id": article_id, "url": f"https://a.example/{article_id}", "outlet": "a"}
+        )
+    archive["article_signatures"].insert_all(
+        {"article_id": i, "method": METHOD, "shingles": 100, "signature": s.tobytes()}
+        for i, s in enumerate(signatures, 1)
+    )
+    index = SignatureIndex(archive.conn)
+    for article_id in range(1, 301):
+        index.add(article_id, signatures[article_id - 1])
+    edited = rng.integers(0, 6, size=128, dtype=np.uint32)  # article 1's text changed
+    index.add(1, edited, previous=signatures[0])
+    signatures[0] = edited
+    archive.execute(
+        "UPDATE article_signatures SET signature = ? WHERE article_id = 1", (edited.tobytes(),)
+    )
     keys = band_keys(signatures)
-    for probe in rng.integers(0, 6, size=(25, 128), dtype=np.uint32):
+    for probe in [signatures[0], *rng.integers(0, 6, size=(25, 128), dtype=np.uint32)]:
         probe_keys = set(band_keys(probe[None, :])[0].tolist())
         expected = {
             article_id: float((signatures[article_id - 1] == probe).sum()) / 128
-            for article_id in range(1, 701)
+            for article_id in range(1, 301)
             if probe_keys & set(keys[article_id - 1].tolist())
         }
         assert expected  # the probe does meet some articles
-        assert loaded.candidates(probe) == pytest.approx(expected)
+        assert index.candidates(probe) == pytest.approx(expected)
+
+
+def test_an_archive_signed_before_the_band_index_gets_it_by_migration(archive):
+    """m031 fills signature_bands from signatures stored by older versions."""
+    from pipelines.archive import m031_signature_bands
+
+    clusters = StoryClusters(archive)
+    clusters.open()
+    first = add_article(archive, clusters, "a", WIRE, "2024-05-01T08:00:00+00:00")
+    before = archive.execute("SELECT * FROM signature_bands ORDER BY 1, 2").fetchall()
+    archive.execute("DROP TABLE signature_bands")
+    m031_signature_bands(archive)
+    assert archive.execute("SELECT * FROM signature_bands ORDER BY 1, 2").fetchall() == before
+    assert len(before) == 42 and {aid for _, aid in before} == {first}
+
+
+def test_a_band_shared_by_too_many_articles_brings_no_candidates(archive):
+    """A band key that more than COMMON_BAND articles share is boilerplate, not evidence:
+    it is skipped, while a rarer band of the same probe still finds its article."""
+    import numpy as np
+
+    rng = np.random.default_rng(9)
+    common = rng.integers(0, 2**32, size=128, dtype=np.uint32)
+    signatures = []
+    for _ in range(7):
+        sig = rng.integers(0, 2**32, size=128, dtype=np.uint32)
+        sig[:3] = common[:3]  # every article shares the first band with the probe
+        signatures.append(sig)
+    signatures[0][3:6] = common[3:6]  # article 1 also shares the second band
+    for article_id, sig in enumerate(signatures, 1):
+        archive["articles"].insert(
+            {"id": article_id, "url": f"https://a.example/{article_id}", "outlet": "a"}
+        )
+        archive["article_signatures"].insert(
+            {
+                "article_id": article_id,
+                "method": METHOD,
+                "shingles": 100,
+                "signature": sig.tobytes(),
+            }
+        )
+    index = SignatureIndex(archive.conn)
+    for article_id, sig in enumerate(signatures, 1):
+        index.add(article_id, sig)
+    assert set(index.candidates(common)) == set(range(1, 8))  # 7 articles: not common yet
+    index.COMMON_BAND = 6
+    assert set(index.candidates(common)) == {1}

@@ -316,3 +316,37 @@ def test_the_run_memory_keeps_only_the_latest_decisions():
     recent["url-2"] = 2  # set again: the latest once more
     recent["url-5"] = 5
     assert list(recent) == ["url-4", "url-2", "url-5"]
+
+
+def test_seen_once_counts_each_url_once_on_disk_in_the_job_folder(tmp_path):
+    from scrapers.known import SeenOnce
+
+    for seen in (SeenOnce(tmp_path / "archive.db.job"), SeenOnce()):
+        assert seen.add("https://a.example/1") is True
+        assert seen.add("https://a.example/2") is True
+        assert seen.add("https://a.example/1") is False
+        seen.close()
+    assert (tmp_path / "archive.db.job" / "seen.db").exists()  # not in memory
+
+
+def test_the_archive_memory_answers_from_the_archive_url_by_url(demo_archive):
+    from scrapers.known import ArchiveMemory
+
+    ((url, outlet),) = query(
+        demo_archive,
+        "SELECT u.url, a.outlet FROM article_urls u "
+        "JOIN articles a ON a.id = u.article_id ORDER BY u.url LIMIT 1",
+    )
+    ((rejected, rejected_outlet),) = query(
+        demo_archive, "SELECT url, outlet FROM rejected_urls ORDER BY url LIMIT 1"
+    )
+    memory = ArchiveMemory(str(demo_archive), [outlet, rejected_outlet])
+    assert memory.skip_reason(url) == "archived"
+    assert memory.skip_reason(url, changed="1999-01-01") == "archived"  # changed before
+    assert memory.skip_reason(url, changed="2999-01-01") is None  # changed since: refetch
+    assert memory.skip_reason(rejected) == "rejected"
+    assert memory.skip_reason("https://nowhere.example/new") is None
+    memory.close()
+    assert ArchiveMemory(str(demo_archive), ["another-outlet"]).skip_reason(url) is None
+    # Published within the recheck window: not known, fetched again for edits.
+    assert ArchiveMemory(str(demo_archive), [outlet], recheck_days=100_000).skip_reason(url) is None

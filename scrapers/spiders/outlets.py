@@ -34,7 +34,7 @@ from twisted.internet.error import (
 )
 
 from scrapers.items import ArticlePage, FetchFailure, now_iso
-from scrapers.known import ArchiveMemory, read_memory
+from scrapers.known import ArchiveMemory, SeenOnce
 from scrapers.registry import Listing, Outlet
 from scrapers.urls import canonical_url
 
@@ -61,13 +61,14 @@ class OutletSpider(scrapy.Spider):
         self.recheck_days = recheck_days
         self.backfill_pages = backfill_pages  # listing pages to walk, known articles or not
         self.memory = ArchiveMemory()
-        self.skipped: set[str] = set()
+        self.skipped = SeenOnce()
 
     async def start(self):
         # Incremental: what the archive has (and what it rejected) is not fetched again.
-        self.memory = read_memory(
+        self.memory = ArchiveMemory(
             self.settings.get("ARCHIVE_PATH"), list(self.outlets), self.recheck_days
         )
+        self.skipped = SeenOnce(self.settings.get("JOBDIR"))
         async for request in self.entry_requests():
             yield request
 
@@ -81,6 +82,10 @@ class OutletSpider(scrapy.Spider):
                 yield self._request(
                     outlet, listing.url, self.parse_listing, listing=listing, page=1
                 )
+
+    def closed(self, reason: str) -> None:
+        self.memory.close()
+        self.skipped.close()
 
     # Entry points -------------------------------------------------------------------------
 
@@ -212,8 +217,7 @@ class OutletSpider(scrapy.Spider):
             if reason is None:
                 self.articles_requested += 1
                 yield from self.article_request(outlet, url)
-            elif url not in self.skipped:  # one count per page, however often it is linked
-                self.skipped.add(url)
+            elif self.skipped.add(url):  # one count per page, however often it is linked
                 self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_{reason}")
         if not found:
             yield self._failure(
