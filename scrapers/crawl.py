@@ -78,10 +78,12 @@ def release_large_blocks() -> None:
 
 
 def job_folder(archive_path: str | Path) -> Path:
-    """Where a crawl keeps the requests it has yet to make, beside the archive.
+    """Where a crawl keeps the requests it has yet to make and those it has made, beside
+    the archive.
 
-    On disk rather than in memory (Scrapy's JOBDIR queues): a sitemap of 50,000 URLs would
-    otherwise hold 50,000 requests in memory at once, so memory grew with the site.
+    On disk rather than in memory (Scrapy's JOBDIR queues, scrapers/seen.py): a sitemap of
+    50,000 URLs would otherwise hold 50,000 requests in memory at once, so memory grew with
+    the site.
     """
     return Path(f"{archive_path}.job")
 

@@ -70,40 +70,6 @@ class ArchiveMemory:
             self.conn = None
 
 
-class SeenOnce:
-    """The URLs a run has counted, so that each is counted once however often it is linked.
-
-    Kept in a scratch SQLite file in the crawl's job folder (emptied before and removed
-    after each run), so that memory does not grow with the site; in memory when the crawl
-    has no job folder. The file needs no durability: nothing is synced.
-    """
-
-    def __init__(self, folder: str | Path | None = None):
-        self.members: set[str] | None = None
-        self.conn: sqlite3.Connection | None = None
-        if folder is None:
-            self.members = set()
-            return
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        self.conn = sqlite3.connect(Path(folder) / "seen.db", isolation_level=None)
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
-        self.conn.execute("CREATE TABLE IF NOT EXISTS seen (url TEXT PRIMARY KEY) WITHOUT ROWID")
-
-    def add(self, url: str) -> bool:
-        """Add `url`; True if it was not there yet."""
-        if self.conn is None:
-            new = url not in self.members
-            self.members.add(url)
-            return new
-        return self.conn.execute("INSERT OR IGNORE INTO seen VALUES (?)", (url,)).rowcount == 1
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
 def _as_utc(stamp: str) -> datetime:
     """An ISO 8601 stamp as an aware UTC datetime (a bare day or a naive time read as UTC)."""
     try:

@@ -51,6 +51,9 @@ CONCURRENT_ITEMS = 8
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
+# Requests already made are remembered in the job folder, not in a set in memory.
+DUPEFILTER_CLASS = "scrapers.seen.DiskDupeFilter"
+
 # Extraction runs in worker processes (see pipelines.extract); 0 runs it in the crawler.
 EXTRACT_WORKERS = int(os.environ.get("LIBYA_ARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
 

@@ -319,14 +319,14 @@ def test_the_run_memory_keeps_only_the_latest_decisions():
 
 
 def test_seen_once_counts_each_url_once_on_disk_in_the_job_folder(tmp_path):
-    from scrapers.known import SeenOnce
+    from scrapers.seen import SeenOnce
 
-    for seen in (SeenOnce(tmp_path / "archive.db.job"), SeenOnce()):
+    for seen in (SeenOnce(tmp_path / "archive.db.job", "skipped"), SeenOnce()):
         assert seen.add("https://a.example/1") is True
         assert seen.add("https://a.example/2") is True
         assert seen.add("https://a.example/1") is False
         seen.close()
-    assert (tmp_path / "archive.db.job" / "seen.db").exists()  # not in memory
+    assert (tmp_path / "archive.db.job" / "skipped.db").exists()  # not in memory
 
 
 def test_the_archive_memory_answers_from_the_archive_url_by_url(demo_archive):
@@ -350,3 +350,22 @@ def test_the_archive_memory_answers_from_the_archive_url_by_url(demo_archive):
     assert ArchiveMemory(str(demo_archive), ["another-outlet"]).skip_reason(url) is None
     # Published within the recheck window: not known, fetched again for edits.
     assert ArchiveMemory(str(demo_archive), [outlet], recheck_days=100_000).skip_reason(url) is None
+
+
+def test_the_crawl_remembers_requests_made_on_disk_not_in_memory(tmp_path):
+    from scrapy import Request
+    from scrapy.utils.test import get_crawler
+
+    from scrapers.seen import DiskDupeFilter
+    from scrapers.settings import DUPEFILTER_CLASS
+
+    assert DUPEFILTER_CLASS == "scrapers.seen.DiskDupeFilter"
+    crawler = get_crawler(settings_dict={"JOBDIR": str(tmp_path / "archive.db.job")})
+    dupes = DiskDupeFilter.from_crawler(crawler)
+    assert not dupes.request_seen(Request("https://a.example/news/1"))
+    assert not dupes.request_seen(Request("https://a.example/news/2"))
+    assert dupes.request_seen(Request("https://a.example/news/1"))
+    assert dupes.request_seen(Request("https://a.example/news/1?"))  # same fingerprint
+    assert not dupes._fingerprints  # Scrapy's set in memory stays empty
+    dupes.close("finished")
+    assert (tmp_path / "archive.db.job" / "requests.db").exists()

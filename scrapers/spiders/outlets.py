@@ -34,8 +34,9 @@ from twisted.internet.error import (
 )
 
 from scrapers.items import ArticlePage, FetchFailure, now_iso
-from scrapers.known import ArchiveMemory, SeenOnce
+from scrapers.known import ArchiveMemory
 from scrapers.registry import Listing, Outlet
+from scrapers.seen import SeenOnce
 from scrapers.urls import canonical_url
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -68,7 +69,7 @@ class OutletSpider(scrapy.Spider):
         self.memory = ArchiveMemory(
             self.settings.get("ARCHIVE_PATH"), list(self.outlets), self.recheck_days
         )
-        self.skipped = SeenOnce(self.settings.get("JOBDIR"))
+        self.skipped = SeenOnce(self.settings.get("JOBDIR"), "skipped")
         async for request in self.entry_requests():
             yield request
 
