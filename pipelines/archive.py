@@ -398,3 +398,11 @@ def m031_signature_bands(db: sqlite_utils.Database) -> None:
         "REFERENCES articles(id), PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
     )
     index_stored_signatures(db.conn)
+
+
+@migrations()
+def m032_failed_urls_rest(db: sqlite_utils.Database) -> None:
+    """Look up a URL's recent failures (scrapers/known.py: a page that failed for good is
+    not fetched again for a while) and count per run the links skipped for that."""
+    db["fetch_errors"].create_index(["url", "time"])
+    db["crawl_runs"].add_column("skipped_failed", int)

@@ -161,6 +161,7 @@ class StorePipeline:
                 record.update(
                     skipped_rejected=stats.get_value(f"outlet/{outlet}/skipped_rejected", 0),
                     skipped_archived=stats.get_value(f"outlet/{outlet}/skipped_archived", 0),
+                    skipped_failed=stats.get_value(f"outlet/{outlet}/skipped_failed", 0),
                     finished=now_iso(),
                     responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
                 )

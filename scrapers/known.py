@@ -6,6 +6,11 @@ fetched again only when its entry point says it changed since (a sitemap's lastm
 entry's updated) or when it was published within the last `recheck_days` days, so that
 edits to recent articles are caught.
 
+A page whose last fetch failed for good (gone, not HTML, not an article, too large, a
+redirect that is not followed) rests for `FAILED_REST_DAYS` before it is tried again, unless
+its entry point says it changed since; a failure that may pass (a server error, a timeout,
+a refused connection) is tried again on the next run.
+
 Asked, not loaded: reading every known URL into a dict at the start took memory and time in
 proportion to the archive (about 200 bytes a URL), which a crawl run from cron for years
 cannot afford. A lookup is one primary-key probe, about 10 microseconds.
@@ -16,6 +21,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+FAILED_REST_DAYS = 7
+# fetch_errors kinds (scrapers/spiders/outlets.py, pipelines/extract.py) that fetching again
+# soon would not change; HTTP statuses likewise (3xx here: a redirect that is not followed).
+LASTING_FAILURES = ("no-article", "not-html", "too-large", "redirect", "robots")
+LASTING_STATUSES = (301, 302, 303, 307, 308, 404, 410)
 
 
 class ArchiveMemory:
@@ -45,24 +56,44 @@ class ArchiveMemory:
             self._rejected_sql = (
                 f"SELECT 1 FROM rejected_urls WHERE url = ? AND outlet IN ({marks})"
             )
+            self._failed_sql = (
+                f"SELECT max(time) FROM fetch_errors WHERE url = ? AND outlet IN ({marks}) "
+                f"AND time >= ? AND (kind IN ({','.join('?' * len(LASTING_FAILURES))}) "
+                f"OR (kind = 'http' AND status IN ({','.join('?' * len(LASTING_STATUSES))})))"
+            )
+            rested = datetime.now(UTC) - timedelta(days=FAILED_REST_DAYS)
+            self._failed_params = (
+                *self.outlet_ids,
+                rested.isoformat(timespec="seconds"),
+                *LASTING_FAILURES,
+                *LASTING_STATUSES,
+            )
 
     def skip_reason(self, url: str, changed: str | None = None) -> str | None:
-        """Why `url` need not be fetched ("archived", "rejected"), or None to fetch it."""
+        """Why `url` need not be fetched ("archived", "rejected", "failed"), or None to
+        fetch it."""
         if self.conn is None:
             return None
         try:
             if self.conn.execute(self._rejected_sql, (url, *self.outlet_ids)).fetchone():
                 return "rejected"
-            row = self.conn.execute(
+            (last_seen,) = self.conn.execute(
                 self._archived_sql, (url, *self.outlet_ids, self.recent)
-            ).fetchone()
+            ).fetchone() or (None,)
+            if last_seen is not None:
+                reason, since = "archived", last_seen
+            else:
+                reason = "failed"
+                (since,) = self.conn.execute(
+                    self._failed_sql, (url, *self._failed_params)
+                ).fetchone()
         except sqlite3.OperationalError:
             return None  # an archive from before these tables: nothing known yet
-        if row is None:
+        if since is None:
             return None
-        if changed and _as_utc(changed) > _as_utc(row[0]):
-            return None  # the entry point says it changed since we last saw it
-        return "archived"
+        if changed and _as_utc(changed) > _as_utc(since):
+            return None  # the entry point says it changed since
+        return reason
 
     def close(self) -> None:
         if self.conn is not None:

@@ -12,7 +12,7 @@ from pipelines.archive import open_archive
 from pipelines.dedup import DedupPipeline, content_hash
 from scrapers.items import ArticlePage
 from scrapers.urls import canonical_url, same_site, url_key
-from tests.conftest import crawl, query
+from tests.conftest import copy_archive, crawl, query
 
 pytestmark = pytest.mark.crawl
 
@@ -369,3 +369,45 @@ def test_the_crawl_remembers_requests_made_on_disk_not_in_memory(tmp_path):
     assert not dupes._fingerprints  # Scrapy's set in memory stays empty
     dupes.close("finished")
     assert (tmp_path / "archive.db.job" / "requests.db").exists()
+
+
+def test_a_page_that_failed_for_good_rests_a_week_and_one_that_may_pass_does_not(
+    demo_archive, tmp_path
+):
+    from datetime import UTC, datetime, timedelta
+
+    from scrapers.known import FAILED_REST_DAYS, ArchiveMemory
+
+    db = tmp_path / "failed.db"
+    copy_archive(demo_archive, db)
+    now = datetime.now(UTC)
+    yesterday = (now - timedelta(days=1)).isoformat(timespec="seconds")
+    long_ago = (now - timedelta(days=FAILED_REST_DAYS + 1)).isoformat(timespec="seconds")
+    archive = open_archive(db)
+    archive["fetch_errors"].insert_all(
+        {
+            "run": 1,
+            "outlet": "libya-herald",
+            "url": f"https://x.example/{name}",
+            "kind": kind,
+            "reason": "...",
+            "status": status,
+            "time": time,
+        }
+        for name, kind, status, time in (
+            ("gone", "http", 404, yesterday),
+            ("pdf", "not-html", 200, yesterday),
+            ("server-error", "http", 500, yesterday),
+            ("timeout", "timeout", None, yesterday),
+            ("gone-long-ago", "http", 404, long_ago),
+        )
+    )
+    archive.close()
+    memory = ArchiveMemory(str(db), ["libya-herald"])
+    assert memory.skip_reason("https://x.example/gone") == "failed"
+    assert memory.skip_reason("https://x.example/pdf") == "failed"
+    assert memory.skip_reason("https://x.example/server-error") is None
+    assert memory.skip_reason("https://x.example/timeout") is None
+    assert memory.skip_reason("https://x.example/gone-long-ago") is None
+    assert memory.skip_reason("https://x.example/gone", changed=now.isoformat()) is None
+    assert ArchiveMemory(str(db), ["another-outlet"]).skip_reason("https://x.example/gone") is None

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.conftest import cli_env, query, run_cli
+from tests.conftest import cli_env, copy_archive, query, run_cli
 from tests.hostile_site import FAILURES, HostileSite, good_articles
 
 pytestmark = pytest.mark.crawl
@@ -84,3 +84,31 @@ def test_each_failure_is_one_row_with_a_reason(hostile_crawl):
         assert len(by_path[path][0][1]) > 15  # a sentence, not a code
     unexpected = set(by_path) - set(FAILURES)
     assert not unexpected, unexpected
+
+
+def test_a_rerun_retries_passing_failures_and_lets_lasting_ones_rest(hostile_crawl, tmp_path):
+    """A page that failed for good (gone, not HTML, not an article, too large, a redirect
+    not followed) is not fetched again on the next run; a server error, a timeout or a
+    refused connection may pass, so those are tried again."""
+    site, db, _, _, origin = hostile_crawl
+    again = tmp_path / "again.db"
+    copy_archive(db, again)
+    registry = tmp_path / "outlets.yml"
+    registry.write_text(site.registry())
+    site.requested.clear()
+    result = run_cli(
+        "crawl",
+        "--outlets",
+        str(registry),
+        "--db",
+        str(again),
+        timeout=240,
+        env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="8"),
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    passing = {"/news/server-error.html", "/news/trickle.html", "/news/to-closed-port.html"}
+    articles_failed = {path for path in FAILURES if path.startswith("/news/")}
+    assert set(site.requested) & articles_failed == passing
+    assert not set(site.requested) & set(good_articles())  # archived: skipped too
+    ((skipped,),) = query(again, "SELECT skipped_failed FROM crawl_runs WHERE run = 2")
+    assert skipped == len(articles_failed - passing)
