@@ -7,7 +7,8 @@ with 5% hostile pages mixed into its sitemap (missing pages, empty pages, binary
 labelled text/html, HTML cut by NUL bytes), serves it on 127.0.0.1 from its own process,
 and crawls it end to end into a fresh archive. Prints pages/s and the crawler's peak memory
 for each size, then reruns the crawl on the unchanged site and archive: an incremental rerun
-fetches only the entry points, and its time is the cost of checking every known URL.
+fetches only the entry points (the hostile pages failed for good, so they rest too), and its
+time is the cost of checking every known URL.
 """
 
 from __future__ import annotations
@@ -95,7 +96,8 @@ def last_run(db: Path) -> dict:
         conn.row_factory = sqlite3.Row
         row = conn.execute(
             "SELECT sum(requests) requests, sum(articles_new) new, sum(errors) errors, "
-            "sum(not_articles) not_articles, sum(skipped_archived) skipped FROM crawl_runs "
+            "sum(not_articles) not_articles, sum(skipped_archived) skipped, "
+            "sum(skipped_failed) resting FROM crawl_runs "
             "WHERE run = (SELECT max(run) FROM crawl_runs)"
         ).fetchone()
         return dict(row)
@@ -139,8 +141,8 @@ def report(results: list[dict]) -> None:
         )
         print(
             f"  {'':6}   rerun, unchanged site: {r['rerun_seconds']:5.1f} s, "
-            f"{r['rerun']['requests']} requests, {r['rerun']['skipped']} known URLs skipped, "
-            f"peak memory {r['rerun_peak'] / 1024:6.1f} MiB"
+            f"{r['rerun']['requests']} requests, {r['rerun']['skipped']} known URLs skipped "
+            f"and {r['rerun']['resting']} failed for good, peak memory {r['rerun_peak'] / 1024:6.1f} MiB"
         )
     small, large = results[0], results[-1]
     ratio = large["peak"] / small["peak"]
