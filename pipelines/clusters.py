@@ -14,9 +14,9 @@ How two articles are found to be the same story, in three steps:
    cut into 42 bands of 3 rows. Two articles whose shingle sets have Jaccard similarity J
    share a band with probability 1 - (1 - J^3)^42: 0.68 at J = 0.3, 0.95 at 0.41, 0.995
    at 0.5; for unrelated articles (J about 0.01) it is 4e-5, a handful of candidates per
-   article in an archive of 100,000. The signatures are stored (`article_signatures`), so
-   a crawl loads them and compares new articles with the whole archive without shingling
-   old texts again.
+   article in an archive of 100,000. The signatures and their band keys are stored
+   (`article_signatures`, `signature_bands`), so a crawl compares new articles with the
+   whole archive without shingling old texts again, and without loading anything.
 3. **Verification**: a candidate is the same story when the exact Jaccard similarity of
    the two shingle sets is at least `SAME_STORY` (0.2). Planted copies score 0.3-0.95,
    distinct articles on the same topic under 0.06 (bench/dedup_nearduplicates.py). The
