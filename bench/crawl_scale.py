@@ -142,7 +142,8 @@ def report(results: list[dict]) -> None:
         print(
             f"  {'':6}   rerun, unchanged site: {r['rerun_seconds']:5.1f} s, "
             f"{r['rerun']['requests']} requests, {r['rerun']['skipped']} known URLs skipped "
-            f"and {r['rerun']['resting']} failed for good, peak memory {r['rerun_peak'] / 1024:6.1f} MiB"
+            f"and {r['rerun']['resting']} failed for good, "
+            f"peak memory {r['rerun_peak'] / 1024:6.1f} MiB"
         )
     small, large = results[0], results[-1]
     ratio = large["peak"] / small["peak"]

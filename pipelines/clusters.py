@@ -196,7 +196,9 @@ class SignatureIndex:
     On disk rather than in memory so that a crawl's memory does not grow with the archive
     or the site: in numpy arrays it was about 1 KB per article (plus twice that while
     merging), a gigabyte for a million articles. A lookup is 42 primary-key probes and an
-    insert 42 rows, about 0.25 ms an article (bench/crawl_scale.py measures the crawl).
+    insert 42 rows; their price is the index pages each batch writes to the WAL
+    (bench/dedup_nearduplicates.py: deduplication 0.72 ms an article at 10,000 articles,
+    1.09 ms at 100,000, against 0.70 and 0.85 with the index in memory).
     The store's connection sees its own uncommitted rows, so articles of the batch being
     written are found like any other.
     """
