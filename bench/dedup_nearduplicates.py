@@ -52,7 +52,6 @@ from pipelines.clusters import (  # noqa: E402
     signature,
 )
 from pipelines.dedup import content_hash  # noqa: E402
-from pipelines.store import CHECKPOINT_PAGES  # noqa: E402
 from scrapers.settings import STORE_BATCH_SIZE as STORE_BATCH  # noqa: E402
 
 # Word lists read better as text than as lists of quoted words.
@@ -190,6 +189,8 @@ def build_archive(path: Path, size: int, language: Language, rng: np.random.Gene
             shingles INTEGER, signature BLOB);
         CREATE TABLE signature_bands (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL,
             PRIMARY KEY (band_key, article_id)) WITHOUT ROWID;
+        CREATE TABLE signature_bands_new (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL,
+            PRIMARY KEY (band_key, article_id)) WITHOUT ROWID;
     """)
     started = time.perf_counter()
     rows = []
@@ -229,7 +230,6 @@ def run_queries(path, language, rng, themes, theme_of, texts, queries):
     articles of the archive: found as candidates, they fail the exact check).
     """
     conn = sqlite3.connect(path)
-    conn.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")  # as the store
     index = SignatureIndex(conn)
 
     def text_of(article_id: int) -> str | None:

@@ -385,18 +385,20 @@ def m030_newest_first_index(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m031_signature_bands(db: sqlite_utils.Database) -> None:
-    """The near-duplicate band index, on disk: one row per band key of each signed article.
+    """The near-duplicate band index, on disk: one row per band key of each signed article,
+    in a main table and a small one for new rows (pipelines/clusters.py, SignatureIndex).
 
     It was rebuilt in memory by every crawl from the stored signatures, about 1 KB per
-    article: a crawl's memory grew with the archive (pipelines/clusters.py). Filled here
-    from the signatures already stored.
+    article: a crawl's memory grew with the archive. Filled here from the signatures
+    already stored.
     """
     from pipelines.clusters import index_stored_signatures  # here: clusters imports this module
 
-    db.execute(
-        "CREATE TABLE signature_bands (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL "
-        "REFERENCES articles(id), PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
-    )
+    for table in ("signature_bands", "signature_bands_new"):
+        db.execute(
+            f"CREATE TABLE {table} (band_key INTEGER NOT NULL, article_id INTEGER NOT NULL "
+            "REFERENCES articles(id), PRIMARY KEY (band_key, article_id)) WITHOUT ROWID"
+        )
     index_stored_signatures(db.conn)
 
 

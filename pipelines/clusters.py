@@ -136,20 +136,26 @@ def band_keys(signatures: np.ndarray) -> np.ndarray:
 # meet by chance with probability 42 million / 2^47 = 3e-7 a lookup in an archive of a
 # million articles; such a stray candidate is dropped by its signature's estimate anyway.
 KEY_BITS = 47
-# The stored signatures of the articles that share a band key with the probe, skipping
-# keys shared by more than COMMON_BAND articles (counted only up to COMMON_BAND + 1).
+# The stored signatures of the articles that share a band key with the probe, in either
+# table of the index, skipping keys that more than COMMON_BAND articles share (counted
+# only up to COMMON_BAND + 1).
 _CANDIDATES_SQL = f"""
 WITH probe(band_key) AS (VALUES {",".join(["(?)"] * BANDS)}),
 useful AS (
     SELECT band_key FROM probe WHERE (
         SELECT count(*) FROM (
-            SELECT 1 FROM signature_bands b WHERE b.band_key = probe.band_key LIMIT ?
+            SELECT 1 FROM signature_bands b WHERE b.band_key = probe.band_key
+            UNION ALL
+            SELECT 1 FROM signature_bands_new n WHERE n.band_key = probe.band_key
+            LIMIT ?
         )
     ) <= ?
 )
 SELECT article_id, signature FROM article_signatures
 WHERE article_id IN (
     SELECT b.article_id FROM useful JOIN signature_bands b ON b.band_key = useful.band_key
+    UNION ALL
+    SELECT n.article_id FROM useful JOIN signature_bands_new n ON n.band_key = useful.band_key
 ) AND method = ?
 """
 
@@ -190,18 +196,25 @@ def index_stored_signatures(conn) -> int:
 
 
 class SignatureIndex:
-    """The LSH band index over the archive's signatures, kept in the archive itself
-    (`signature_bands`: one row per band key of each signed article).
+    """The LSH band index over the archive's signatures, kept in the archive itself: one
+    row per band key of each signed article.
 
     On disk rather than in memory so that a crawl's memory does not grow with the archive
     or the site: in numpy arrays it was about 1 KB per article (plus twice that while
-    merging), a gigabyte for a million articles. A lookup is 42 primary-key probes and an
-    insert 42 rows; their price is the index pages each batch writes to the WAL
-    (bench/dedup_nearduplicates.py: deduplication 0.72 ms an article at 10,000 articles,
-    1.09 ms at 100,000, against 0.70 and 0.85 with the index in memory).
-    The store's connection sees its own uncommitted rows, so articles of the batch being
-    written are found like any other.
+    merging), a gigabyte for a million articles. A lookup is 42 primary-key probes.
+
+    In two tables, as a log-structured merge tree of two levels: new rows go to the small
+    `signature_bands_new` and are moved into the large `signature_bands` in key order once
+    there are `STAGED_ROWS` of them. Written straight into the large table, the random keys
+    of each batch of 100 articles landed on some 3,500 different pages at 100,000 articles,
+    every one of them written to the WAL at each commit; moved 84,000 at a time, they share
+    pages (bench/dedup_nearduplicates.py measures the cost per article). Both tables are
+    in the archive and change in the store's transactions, so a killed crawl leaves them
+    consistent, and the store's connection sees its own uncommitted rows, so articles of
+    the batch being written are found like any other.
     """
+
+    STAGED_ROWS = 2_000 * BANDS  # about 1.2 MB of table: its pages stay in SQLite's cache
 
     # A band key that more articles share than this comes from text they share that is not
     # the story (boilerplate, a standard sign-off, the commonest word pairs): as evidence it
@@ -213,6 +226,7 @@ class SignatureIndex:
 
     def __init__(self, conn):
         self.conn = conn
+        self.staged: int | None = None  # rows in signature_bands_new, counted on first add
 
     def __len__(self) -> int:
         """Articles indexed."""
@@ -226,17 +240,34 @@ class SignatureIndex:
         """Index an article; `previous` is its former signature, whose keys are removed."""
         if previous is not None:
             self.remove(article_id, previous)
+        if self.staged is None:
+            (self.staged,) = self.conn.execute(
+                "SELECT count(*) FROM signature_bands_new"
+            ).fetchone()
         self.conn.executemany(
-            "INSERT OR IGNORE INTO signature_bands (band_key, article_id) VALUES (?, ?)",
+            "INSERT OR IGNORE INTO signature_bands_new (band_key, article_id) VALUES (?, ?)",
             ((key, article_id) for key in stored_keys(sig)),
         )
+        self.staged += BANDS
+        if self.staged >= self.STAGED_ROWS:
+            self.merge()
+
+    def merge(self) -> None:
+        """Move the staged rows into the main table, in key order."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO signature_bands (band_key, article_id) "
+            "SELECT band_key, article_id FROM signature_bands_new ORDER BY band_key, article_id"
+        )
+        self.conn.execute("DELETE FROM signature_bands_new")
+        self.staged = 0
 
     def remove(self, article_id: int, sig: np.ndarray) -> None:
         """Take an article's signature out of the index."""
-        self.conn.executemany(
-            "DELETE FROM signature_bands WHERE band_key = ? AND article_id = ?",
-            ((key, article_id) for key in stored_keys(sig)),
-        )
+        for table in ("signature_bands", "signature_bands_new"):
+            self.conn.executemany(
+                f"DELETE FROM {table} WHERE band_key = ? AND article_id = ?",
+                ((key, article_id) for key in stored_keys(sig)),
+            )
 
     def candidates(self, sig: np.ndarray, floor: float = 0.0) -> dict[int, float]:
         """{article id: estimated Jaccard similarity} of the articles that share at least

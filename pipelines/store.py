@@ -32,14 +32,6 @@ from scrapers.urls import canonical_url, url_key
 
 logger = logging.getLogger(__name__)
 
-# WAL pages before SQLite folds the log back into the file (its default is 1,000). A batch
-# dirties pages all over the near-duplicate band index (signature_bands): with the default,
-# a large archive checkpointed after every batch and rewrote the same pages again and
-# again; a longer log lets one checkpoint write a page that several batches changed
-# (bench/dedup_nearduplicates.py: 0.45 -> 0.28 ms an article at 100,000 articles). The log
-# is folded in and truncated when the crawl ends.
-CHECKPOINT_PAGES = 10_000
-
 ARTICLE_COLUMNS = (
     "title",
     "byline",
@@ -109,7 +101,6 @@ class StorePipeline:
 
     def open_spider(self):
         self.db = open_archive(self.path)
-        self.db.execute(f"PRAGMA wal_autocheckpoint = {CHECKPOINT_PAGES}")
         try:
             self._start_run()
         except sqlite3.Error as exc:
