@@ -99,3 +99,26 @@ def test_html_entities_are_decoded():
         '"headline": "Haftar&#039;s forces &quot;withdraw&quot;"}</script>'
     )
     assert headline(head)[0] == 'Haftar\'s forces "withdraw"'
+
+
+def test_a_section_the_page_declares_is_cut_even_glued_by_a_bare_hyphen():
+    head = (
+        '<meta property="article:section" content="Economy">'
+        '<meta property="og:title" content="Oil output rises-Economy | Tripoli Tribune">'
+    )
+    assert headline(head, url="https://tripolitribune.example/x")[0] == "Oil output rises"
+    head = (
+        '<script type="application/ld+json">{"@type": "NewsArticle", '
+        '"headline": "Oil output rises - Economy", "articleSection": ["Economy"]}</script>'
+    )
+    assert headline(head)[0] == "Oil output rises"
+
+
+def test_a_hyphenated_word_that_is_not_a_declared_section_is_kept():
+    head = (
+        '<meta name="category" content="World">'
+        '<meta property="og:title" content="Tripoli clashes end in a cease-fire">'
+    )
+    assert headline(head)[0] == "Tripoli clashes end in a cease-fire"
+    head = '<meta property="og:title" content="Haftar meets Sarraj-Economy">'  # none declared
+    assert headline(head)[0] == "Haftar meets Sarraj-Economy"

@@ -14,7 +14,8 @@ the site's decoration cut off. The decoration is learned from the page, not from
 segment after (or before) a separator is cut when it names the site (og:site_name, the
 publisher, the host name), is a date, or is what is left of a longer candidate once a
 shorter candidate that the page also gives has been matched ("Headline | Site" beside
-"Headline").
+"Headline"). A last segment that names a section the page declares (article:section,
+articleSection, a category meta) is cut too, even when a bare hyphen glues it on.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from pipelines.extraction.markup import clean, meta
+from pipelines.extraction.markup import clean, meta, meta_contents
 
 # Separators that sites put between a headline and their name, section or date.
 SEPARATOR = re.compile(r"\s+[|\-–—·•*:/»~]\s+|\s*[|｜ㅣ]\s*|\s+-(?=\S)|(?<=\S)-\s+")
@@ -37,6 +38,10 @@ KICKER_CLASS = re.compile(
     r"kicker|dachzeile|overline|eyebrow|topline|roofline|supertitle|spitzmarke|label|tag\b",
     re.IGNORECASE,
 )
+# A last segment after a separator, spaced or not ("...-Politics", "... | Economy"): cut when
+# it is a section the page itself declares. Without that, a hyphen with no spaces is taken
+# to be part of a word.
+SECTION_SUFFIX = re.compile(r"\s*[-–—|｜ㅣ:/»]\s*([^-–—|｜ㅣ:/»]{1,40})$")
 # An h1 shorter than this is a logo or a section name when the page offers a longer title.
 MIN_H1_CHARS = 12
 
@@ -50,8 +55,9 @@ def title(
 ) -> tuple[str | None, str]:
     """(the headline, the name of the source that gave it)."""
     site_keys = _site_keys(tree, article_ld, site_name, url)
+    section_keys = _section_keys(tree, article_ld)
     candidates = [
-        (source, strip_site(text, site_keys))
+        (source, strip_section(strip_site(text, site_keys), section_keys))
         for source, text in _candidates(tree, article_ld, trafilatura_title)
     ]
     texts = [text for _, text in candidates]
@@ -76,6 +82,14 @@ def strip_site(text: str, site_keys: set[str]) -> str:
     for separator, part in zip(separators, parts[1:], strict=True):
         headline += separator + part
     return headline.strip()
+
+
+def strip_section(text: str, section_keys: set[str]) -> str:
+    """`text` without a trailing section name that the page declares ("Headline-Politics")."""
+    match = SECTION_SUFFIX.search(text)
+    if match and match.start() > 0 and _key(match.group(1)) in section_keys:
+        return text[: match.start()].rstrip()
+    return text
 
 
 def strip_beside(text: str, others: list[str]) -> str:
@@ -148,6 +162,22 @@ def _site_keys(tree, article_ld: list[dict], site_name: str | None, url: str | N
         names.append(labels[0] if len(labels) == 1 else labels[-2])
         names.append(".".join(labels))  # "ntv.com.tr" written out
     return {key for key in map(_key, names) if len(key) >= 2}
+
+
+def _section_keys(tree, article_ld: list[dict]) -> set[str]:
+    """The sections the page says it belongs to (article:section, articleSection, a meta
+    named like a section or category), reduced as site names are."""
+    names = [
+        value
+        for name, values in meta_contents(tree).items()
+        if "section" in name or "category" in name
+        for value in values
+    ]
+    for obj in article_ld:
+        section = obj.get("articleSection")
+        names += [section] if isinstance(section, str) else []
+        names += [s for s in section if isinstance(s, str)] if isinstance(section, list) else []
+    return {key for key in map(_key, names) if 2 <= len(key) <= 40}
 
 
 def _is_decoration(segment: str, site_keys: set[str]) -> bool:
