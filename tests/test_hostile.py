@@ -14,6 +14,21 @@ from tests.hostile_site import FAILURES, HostileSite, good_articles
 pytestmark = pytest.mark.crawl
 
 
+def crawl_site(site: HostileSite, db, tmp):
+    """Crawl the hostile site into `db` as cron would, each request bounded to 8 s."""
+    registry = tmp / "outlets.yml"
+    registry.write_text(site.registry())
+    return run_cli(
+        "crawl",
+        "--outlets",
+        str(registry),
+        "--db",
+        str(db),
+        timeout=240,
+        env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="8"),
+    )
+
+
 @pytest.fixture(scope="module")
 def hostile_crawl(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("hostile")
@@ -21,19 +36,9 @@ def hostile_crawl(tmp_path_factory):
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     with HostileSite(closed_port) as site:
-        registry = tmp / "outlets.yml"
-        registry.write_text(site.registry())
         db = tmp / "hostile.db"
         started = time.monotonic()
-        result = run_cli(
-            "crawl",
-            "--outlets",
-            str(registry),
-            "--db",
-            str(db),
-            timeout=240,
-            env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="8"),
-        )
+        result = crawl_site(site, db, tmp)
         elapsed = time.monotonic() - started
         yield site, db, result, elapsed, site.origin
 
@@ -93,18 +98,8 @@ def test_a_rerun_retries_passing_failures_and_lets_lasting_ones_rest(hostile_cra
     site, db, _, _, origin = hostile_crawl
     again = tmp_path / "again.db"
     copy_archive(db, again)
-    registry = tmp_path / "outlets.yml"
-    registry.write_text(site.registry())
     site.requested.clear()
-    result = run_cli(
-        "crawl",
-        "--outlets",
-        str(registry),
-        "--db",
-        str(again),
-        timeout=240,
-        env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="8"),
-    )
+    result = crawl_site(site, again, tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     passing = {"/news/server-error.html", "/news/trickle.html", "/news/to-closed-port.html"}
     articles_failed = {path for path in FAILURES if path.startswith("/news/")}
