@@ -87,11 +87,15 @@ def extract_article(
     article_ld = jsonld.article_objects(tree)
     site = site_name(tree, article_ld) or clean(doc.sitename)
     title, title_source = titles.title(tree, article_ld, doc.title, site, url)
-    names, author_source = authors.authors(tree, article_ld, doc.author, site)
-    published, date_source = dates.published(tree, article_ld, doc.date, url)
     text = body.clean_text(doc.text or "", title)
     if len(text.split()) < SHORT_TEXT_WORDS:
         text = _second_chance(tree, url, text, title)
+    # A credit signed at the end of the text is a byline, not a paragraph of the article.
+    closing_credit = authors.sign_off(tree, text)
+    if closing_credit:
+        text = text[: -len(closing_credit)].rstrip()
+    names, author_source = authors.authors(tree, article_ld, doc.author, site, closing_credit)
+    published, date_source = dates.published(tree, article_ld, doc.date, url)
     if selectors:
         title, title_source, names, author_source, published, date_source, text = _override(
             tree,

@@ -6,6 +6,7 @@ import json
 
 import trafilatura
 
+from pipelines.extract import extract_article
 from pipelines.extraction import jsonld
 from pipelines.extraction.authors import Outlet, authors
 
@@ -296,3 +297,69 @@ def test_lowercase_phrases_are_not_names():
 
 def test_names_keep_the_case_shown_on_the_page():
     assert credit(ld_author={"name": "André Oliver KLEIN"})[0] == ["André Oliver KLEIN"]
+
+
+# --- sign-offs at the end of the text --------------------------------------------------------
+
+PARAGRAPHS = [
+    "The National Oil Corporation said on Monday that output at the Sharara field had "
+    "resumed after a shutdown of nearly two weeks caused by a protest at the pumping station.",
+    "Engineers in Tripoli said repairs to the pipeline that links the field to the coast were "
+    "complete and that exports from the terminal at Zawiya would restart within days.",
+    "Local officials in the south said the protesters had ended their sit-in after talks "
+    "with the government over jobs, fuel deliveries and the state of the region's hospitals.",
+]
+
+
+def signed_page(closing: str, ld_author: dict | None = None) -> dict:
+    """extract_article's answer for an article whose last paragraph is `closing`."""
+    ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "Sharara resumes"}
+    if ld_author:
+        ld["author"] = ld_author
+    paragraphs = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = (
+        f'<html><head><link rel="canonical" href="{HOST}">'
+        f'<script type="application/ld+json">{json.dumps(ld)}</script></head>'
+        f"<body><article><h1>Sharara resumes</h1>{paragraphs}{closing}</article></body></html>"
+    )
+    return extract_article(html, HOST)
+
+
+def test_a_name_signed_in_bold_or_right_aligned_after_the_text_is_the_author():
+    for closing in (
+        "<p><strong>Salma Idris</strong></p>",
+        '<p style="text-align: right;">Salma Idris</p>',
+        "<p><em>Salma Idris and Omar Fathi</em></p>",
+    ):
+        article = signed_page(closing)
+        assert article["author_source"] == "signoff", closing
+        assert article["authors"][0] == "Salma Idris", closing
+        # The credit is moved to the authors: the text ends with the article.
+        assert article["text"].endswith("state of the region's hospitals."), closing
+
+
+def test_a_sign_off_outranks_the_outlet_as_author_but_not_a_named_person():
+    outlet = {"@type": "Organization", "name": "Libya Herald"}
+    assert signed_page("<p><b>Salma Idris</b></p>", outlet)["authors"] == ["Salma Idris"]
+    person = {"@type": "Person", "name": "Omar Fathi"}
+    article = signed_page("<p><b>Salma Idris</b></p>", person)
+    assert article["authors"] == ["Omar Fathi"]
+    assert article["author_source"] == "jsonld"
+
+
+def test_a_desk_signing_alone_is_a_credit_but_a_lone_word_is_not_a_person():
+    assert signed_page("<p><em>Herald-Redaktion</em></p>")["authors"] == ["Herald-Redaktion"]
+    assert signed_page("<p><em>Sources</em></p>")["authors"] == []
+
+
+def test_closing_lines_that_are_not_set_apart_or_not_names_are_text():
+    for closing in (
+        "<p>Salma Idris</p>",  # a plain paragraph: perhaps the last line of a list
+        "<p><strong>Talks resume on Monday.</strong></p>",  # a sentence
+        "<p><strong>Update 2</strong></p>",  # digits
+        "<p><strong>Salma Idris</strong> reported from Sabha</p>",  # emphasis on part only
+        "<p><strong>in Sabha, with Omar</strong></p>",  # lower case and a comma
+    ):
+        article = signed_page(closing)
+        assert article["author_source"] != "signoff", closing
+        assert not article["text"].endswith("hospitals."), closing

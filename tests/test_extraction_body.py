@@ -33,6 +33,12 @@ def test_trailing_furniture_in_several_languages_is_cut():
         "Lesen Sie auch",
         "© 2024 Tribune Media",
         "Like this story? Share it!",
+        "You may also like:",
+        "Filed under: Politics | Libya",
+        "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns mit einer Spende.",
+        "Vous aimerez aussi",
+        "Ti potrebbe interessare",
+        "قد يعجبك أيضا",
     ):
         assert clean_text(text(*ARTICLE, tail)) == "\n\n".join(ARTICLE), tail
 

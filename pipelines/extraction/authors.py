@@ -10,7 +10,10 @@ name is recorded as `author_source`:
    rather than a profile URL.
 3. "byline": the byline markup of the page (rel=author, itemprop=author, class names such as
    "byline" or "author"), the credit the reader sees.
-4. "trafilatura": trafilatura's own guess, a heuristic over the same page.
+4. "signoff": the article's last paragraph when the page sets it apart as a credit (a short
+   name in bold or italics, or aligned right: "Lê Phương"), the way many outlets sign a text
+   at its end instead of above it.
+5. "trafilatura": trafilatura's own guess, a heuristic over the same page.
 
 Every source's names are normalised the same way: split into one name per person ("By A
 and B", "A, B", "A; B", "بقلم"), stripped of roles and job titles, emails, URLs and
@@ -126,6 +129,10 @@ PHOTO_CREDIT = re.compile(
 SECOND_LEVEL = {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go"}
 MAX_NAME_WORDS = 6
 MAX_BYLINE_CHARS = 160
+# A sign-off is a name or two, set apart from the text by emphasis or alignment.
+MAX_SIGN_OFF_WORDS = 6
+EMPHASIS_TAGS = ("strong", "b", "em", "i")
+RIGHT_ALIGNED = re.compile(r"text-align\s*:\s*right", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -137,7 +144,11 @@ class Credit:
 
 
 def authors(
-    tree, article_ld: list[dict], trafilatura_author: str | None, site_name: str | None
+    tree,
+    article_ld: list[dict],
+    trafilatura_author: str | None,
+    site_name: str | None,
+    closing_credit: str | None = None,
 ) -> tuple[list[str], str]:
     """(the names of the people, or agency, credited; where they came from).
 
@@ -146,16 +157,18 @@ def authors(
         article_ld: the JSON-LD objects of article types, in page order.
         trafilatura_author: trafilatura's author string, the last resort.
         site_name: the outlet's name, so that it is not taken for an author.
+        closing_credit: the sign-off that ends the article's text, if any (`sign_off`).
 
     Returns:
         The names as displayed, and the source that won ("jsonld", "meta", "byline",
-        "trafilatura" or "none").
+        "signoff", "trafilatura" or "none").
     """
     outlet = Outlet(site_name, page_host(tree))
     sources = (
         ("jsonld", lambda: jsonld_credits(tree, article_ld, outlet)),
         ("meta", lambda: meta_credits(tree, outlet)),
         ("byline", lambda: byline_credits(tree, outlet)),
+        ("signoff", lambda: sign_off_credits(closing_credit, outlet)),
         ("trafilatura", lambda: string_credits([trafilatura_author or ""], outlet)),
     )
     fallback: tuple[list[str], str] = ([], "none")
@@ -367,6 +380,54 @@ def _byline_text(el) -> str | None:
         text = " ".join(el.itertext())
     text = clean(text)
     return text if text and len(text) <= MAX_BYLINE_CHARS else None
+
+
+def sign_off(tree, text: str) -> str | None:
+    """The last paragraph of the article's text when it is a credit, not a sentence.
+
+    Outlets that sign articles at the end ("... xạ trị." then "Lê Phương" in bold, right
+    aligned) give no byline above the text. The line must look like a name or two (a few
+    capitalised words, no digits, no closing punctuation) and be set apart on the
+    page: a paragraph that is all bold or italics, or aligned right. Only lines of that
+    shape are looked up in the page, so articles that end in a sentence cost nothing.
+    """
+    last = text.rsplit("\n\n", 1)[-1].strip() if text else ""
+    words = last.split()
+    if (
+        not 1 <= len(words) <= MAX_SIGN_OFF_WORDS
+        or last[-1] in ".:;,!?…"
+        or any(c.isdigit() for c in last)
+        or any(not word[:1].isalpha() for word in words)
+        # Names are capitalised; lower case only in joiners and particles ("and", "van").
+        or _starts_lower(words[0])
+        or _starts_lower(words[-1])
+        or sum(_starts_lower(word) for word in words) * 2 > len(words)
+    ):
+        return None
+    for paragraph in tree.iter("p"):
+        if clean(paragraph.text_content()) == last and _set_apart(paragraph):
+            return last
+    return None
+
+
+def sign_off_credits(closing_credit: str | None, outlet: Outlet) -> list[Credit]:
+    """The credits of a sign-off. One word alone ("Ende", "Sources") names a person too
+    rarely to be taken for one; it counts when it is an agency or a desk ("IN-Redaktion")."""
+    credits = string_credits([closing_credit] if closing_credit else [], outlet)
+    return [c for c in credits if c.kind != PERSON or len(c.name.split()) > 1]
+
+
+def _set_apart(paragraph) -> bool:
+    """A paragraph aligned right, or whose whole text is one bold or italic element."""
+    if RIGHT_ALIGNED.search(paragraph.get("style") or "") or paragraph.get("align") == "right":
+        return True
+    children = [child for child in paragraph if isinstance(child.tag, str)]
+    return (
+        len(children) == 1
+        and children[0].tag in EMPHASIS_TAGS
+        and not (paragraph.text or "").strip()
+        and not (children[0].tail or "").strip()
+    )
 
 
 # --- normalising names ---------------------------------------------------------------------

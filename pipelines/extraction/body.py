@@ -7,8 +7,9 @@ write some furniture as ordinary paragraphs, and then it survives:
   date or "Updated" line;
 - anywhere: advertising labels ("Advertisement", "Anzeige", "إعلان") and the signature
   lines of embedded social media posts ("— Name (@handle) May 5, 2024", pic.twitter.com);
-- after the text: "Other reports by ...", "Read more", "Related", "Follow us", share and
-  newsletter prompts, copyright lines, in the registry's five languages and German.
+- after the text: "Other reports by ...", "Read more", "Related", "You may also like",
+  "Filed under", "Follow us", share, newsletter and donation prompts, copyright
+  lines, in the registry's five languages and German.
 
 Only lines that are furniture as a whole are removed; at the two ends only an unbroken run
 of them, so the same words inside a paragraph of the article survive.
@@ -36,7 +37,9 @@ TRAILING_FURNITURE = re.compile(
     r"ilgili haberler|bunlar da ilginizi|takip edin|paylaş|tüm hakları saklıdır|"
     r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|folgen sie uns|"
     r"teilen\b|folg(e|st) (uns|du)|\d* ?comments?$|leave a (comment|reply)|"
-    r"tell us what you think|click here|jetzt unterstützen)",
+    r"tell us what you think|click here|jetzt unterstützen|you (may|might) also like|"
+    r"filed under\b|hat ihnen (dieser|der) (artikel|beitrag) gefallen|"
+    r"vous aimerez (aussi|également)|ti potrebbe (anche )?interessare|قد يعجبك|قد يهمك)",
     re.IGNORECASE,
 )
 # Whole lines that are furniture wherever they stand.
