@@ -34,6 +34,7 @@ def test_trailing_furniture_in_several_languages_is_cut():
         "© 2024 Tribune Media",
         "Like this story? Share it!",
         "You may also like:",
+        "Also read: Talks in Geneva",
         "Filed under: Politics | Libya",
         "Hat Ihnen dieser Artikel gefallen? Dann unterstützen Sie uns mit einer Spende.",
         "Vous aimerez aussi",

@@ -7,7 +7,7 @@ write some furniture as ordinary paragraphs, and then it survives:
   date or "Updated" line;
 - anywhere: advertising labels ("Advertisement", "Anzeige", "إعلان") and the signature
   lines of embedded social media posts ("— Name (@handle) May 5, 2024", pic.twitter.com);
-- after the text: "Other reports by ...", "Read more", "Related", "You may also like",
+- after the text: "Other reports by ...", "Read more", "Related", "You may also like", "Also read",
   "Filed under", "Follow us", share, newsletter and donation prompts, copyright
   lines, in the registry's five languages and German.
 
@@ -28,7 +28,7 @@ LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage
 # Whole lines that close an article.
 TRAILING_FURNITURE = re.compile(
     r"^\s*(other (reports|stories|articles) (by|from)|read (more|also)|related( (articles|"
-    r"stories|posts|content))?:?$|more (from|on this|stories)|also on\b|follow us|"
+    r"stories|posts|content))?:?$|more (from|on this|stories)|also (on|read)\b|follow us|"
     r"share (this|on|it)|like this (story|article)|sign up|subscribe|newsletter|"
     r"advertisement$|©|\(c\) |copyright\b|all rights reserved|"
     r"اقرأ (أيضا|أيضاً|المزيد)|تابعونا|شارك|مقالات ذات صلة|جميع الحقوق محفوظة|"
