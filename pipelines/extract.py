@@ -90,6 +90,7 @@ def extract_article(
     text = body.clean_text(doc.text or "", title)
     if len(text.split()) < SHORT_TEXT_WORDS:
         text = _second_chance(tree, url, text, title)
+    text = body.with_standfirst(tree, article_ld, text)
     # A credit signed at the end of the text is a byline, not a paragraph of the article.
     closing_credit = authors.sign_off(tree, text)
     if closing_credit:

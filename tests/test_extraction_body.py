@@ -6,7 +6,7 @@ import trafilatura
 
 from pipelines.extract import _second_chance
 from pipelines.extraction import jsonld
-from pipelines.extraction.body import clean_text, is_listing
+from pipelines.extraction.body import clean_text, is_listing, with_standfirst
 
 ARTICLE = [
     "The National Oil Corporation said output at the Sharara field resumed on Monday.",
@@ -101,3 +101,37 @@ def test_a_short_precise_text_gets_a_second_chance_without_precision():
     assert _second_chance(page, "https://x.example/a", "", "Sharara").startswith(ARTICLE[0])
     longer = "A text already longer than anything the retry can find. " * 40
     assert _second_chance(page, "https://x.example/a", longer, None) == longer
+
+
+STANDFIRST = "Output resumed at the Sharara field on Monday after a two-week shutdown in the south."
+
+
+def standfirst_text(head: str, shown: str, body_text: str = "\n".join(ARTICLE)) -> str:
+    """with_standfirst's answer for a page with these meta tags and this header element."""
+    tree = trafilatura.load_html(
+        f"<html><head>{head}</head><body><article><header><h1>Sharara resumes</h1>{shown}"
+        f"</header>{''.join(f'<p>{line}</p>' for line in ARTICLE)}</article></body></html>"
+    )
+    return with_standfirst(tree, jsonld.article_objects(tree), body_text)
+
+
+def test_a_standfirst_the_page_declares_and_shows_opens_the_text():
+    head = f'<meta property="og:description" content="{STANDFIRST}">'
+    shown = f'<p class="intro"><strong>{STANDFIRST}</strong></p>'
+    assert standfirst_text(head, shown) == "\n\n".join([STANDFIRST, "\n".join(ARTICLE)])
+    # Declared in JSON-LD rather than meta, and shown in a div: the same.
+    ld = f'{{"@type": "NewsArticle", "description": "{STANDFIRST}"}}'
+    head = f'<script type="application/ld+json">{ld}</script>'
+    assert standfirst_text(head, f"<div>{STANDFIRST}</div>").startswith(STANDFIRST)
+
+
+def test_a_description_not_shown_on_the_page_or_already_in_the_text_is_not_added():
+    head = f'<meta name="description" content="{STANDFIRST}">'
+    assert standfirst_text(head, "") == "\n".join(ARTICLE)  # only for search engines
+    in_text = "\n".join([STANDFIRST, *ARTICLE])
+    assert standfirst_text(head, f"<p>{STANDFIRST}</p>", in_text) == in_text
+    # A tagline is no standfirst; and a page without text stays without.
+    tagline = "Libya news, every day."
+    head = f'<meta name="description" content="{tagline}">'
+    assert standfirst_text(head, f"<p>{tagline}</p>") == "\n".join(ARTICLE)
+    assert standfirst_text(f'<meta name="description" content="{STANDFIRST}">', "", "") == ""

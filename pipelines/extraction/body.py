@@ -13,6 +13,11 @@ write some furniture as ordinary paragraphs, and then it survives:
 
 Only lines that are furniture as a whole are removed; at the two ends only an unbroken run
 of them, so the same words inside a paragraph of the article survive.
+
+The standfirst (the lead paragraph set above the text, "teaser", "intro", "Vorspann") is
+text the newsroom wrote for the article, but trafilatura often leaves it out with the
+header it sits in. `with_standfirst` puts it back when the page both declares it (as its
+description) and shows it, so that search and relevance see it.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import re
 import unicodedata
 
 from pipelines.extraction import jsonld
+from pipelines.extraction.markup import clean, meta
 
 # Structured-data types that declare a page of links to other pages, not an article.
 LISTING_TYPES = {"CollectionPage", "ItemList", "SearchResultsPage", "ProfilePage"}
@@ -90,6 +96,56 @@ def _opens_page(line: str, title: str | None) -> bool:
 
 def _key(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalnum())
+
+
+# A description shorter than this is a tagline, not a standfirst.
+MIN_STANDFIRST_WORDS = 8
+# Elements whose text is not shown on the page.
+HIDDEN_TAGS = {"head", "title", "meta", "script", "style", "noscript", "template"}
+
+
+def with_standfirst(tree, article_ld: list[dict], text: str) -> str:
+    """The text with the page's standfirst before it, when the text lacks it.
+
+    A standfirst is a description of the article (og:description, the meta description or
+    JSON-LD's) that the page also shows as an element of its own; a description found only
+    in the head is a summary for search engines and stays out.
+    """
+    if not text:
+        return text
+    text_words = _words(text)
+    descriptions = meta(tree, "og:description", "description", "twitter:description")
+    descriptions += [o["description"] for o in article_ld if isinstance(o.get("description"), str)]
+    for description in descriptions:
+        words = _words(description)
+        if len(words.split()) >= MIN_STANDFIRST_WORDS and words not in text_words:
+            shown = _shown_as_element(tree, description, words)
+            if shown:
+                return f"{shown}\n\n{text}"
+    return text
+
+
+def _shown_as_element(tree, description: str, words: str) -> str | None:
+    """The text of the visible element that says the description, if there is one."""
+    # Only text nodes that hold the description's first words are looked at (one XPath
+    # pass in C); from each, up to the first ancestor that holds the whole of it.
+    opening = " ".join(clean(description).split()[:3])
+    for node in tree.xpath("//text()[contains(., $opening)]", opening=opening):
+        element = node.getparent()
+        while element is not None and element.tag not in HIDDEN_TAGS:
+            shown = clean(element.text_content()) or ""
+            shown_words = _words(shown)
+            if shown_words == words:
+                return shown
+            if len(shown_words) > len(words):
+                break
+            element = element.getparent()
+    return None
+
+
+def _words(text: str) -> str:
+    """The words of a text, case folded, for comparing texts whatever their punctuation."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def is_listing(tree, article_ld: list[dict]) -> bool:
