@@ -94,7 +94,7 @@ def extract_article(
     # A credit signed at the end of the text is a byline, not a paragraph of the article.
     closing_credit = authors.sign_off(tree, text)
     if closing_credit:
-        text = text[: -len(closing_credit)].rstrip()
+        text = text.rstrip()[: -len(closing_credit)].rstrip()
     names, author_source = authors.authors(tree, article_ld, doc.author, site, closing_credit)
     published, date_source = dates.published(tree, article_ld, doc.date, url)
     if selectors:
