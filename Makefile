@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 DB ?= archive.db
 
-.PHONY: install demo test crawl serve bench lint
+.PHONY: install demo test test-fast crawl serve bench lint
 
 install: $(VENV)/.installed
 
@@ -19,6 +19,9 @@ demo: install  ## crawl the bundled offline demo site into $(DB) and browse it i
 
 test: install  ## the test suite: real HTTP server, real Scrapy, real SQLite, real Datasette
 	$(PY) -m pytest
+
+test-fast: install  ## the tests that start no crawl, no browser and no install (~20 s)
+	$(PY) -m pytest -m "not crawl and not browser and not install"
 
 crawl: install  ## crawl every enabled outlet of outlets.yml (live, needs the internet)
 	$(PY) -m libya_archive crawl --db $(DB)

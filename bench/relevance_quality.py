@@ -23,6 +23,7 @@ from pathlib import Path
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
+from libya_archive.demo_site import DEMO_DIR  # noqa: E402
 from pipelines.extract import extract_article  # noqa: E402
 from pipelines.relevance import THRESHOLD, assess  # noqa: E402
 
@@ -99,7 +100,7 @@ def per_call_ms(function, calls: list[tuple], repeat: int) -> float:
 def cost(rows: list[dict]) -> None:
     """Print the cost of one decision beside the cost of extracting one page."""
     assess(rows[0]["title"], rows[0]["text"])  # compile the terms outside the clock
-    html = (PROJECT_DIR / "demo" / "site" / DEMO_PAGE).read_bytes()
+    html = (DEMO_DIR / "site" / DEMO_PAGE).read_bytes()
     page = [(html, f"http://demo.test/{DEMO_PAGE}")]
     extract_article(*page[0])
     extraction = per_call_ms(extract_article, page * 20, repeat=5)

@@ -17,9 +17,9 @@ import click
 
 from libya_archive import export as exporter
 from libya_archive.lock import AlreadyRunning, archive_lock
-from libya_archive.serve import PROJECT_DIR, datasette_command, is_loopback, run_datasette
+from libya_archive.serve import datasette_command, is_loopback, run_datasette
 from pipelines.archive import ArchiveError, open_archive
-from scrapers.registry import RegistryError, load_outlets, select_outlets
+from scrapers.registry import DEFAULT_REGISTRY, RegistryError, load_outlets, select_outlets
 
 DEFAULT_DB = "archive.db"
 
@@ -33,8 +33,8 @@ EXIT_STALE = 5  # status: an outlet has yielded nothing for too long
 outlets_option = click.option(
     "--outlets",
     "outlets_file",
-    default=str(PROJECT_DIR / "outlets.yml"),
-    show_default="outlets.yml",
+    default=str(DEFAULT_REGISTRY),
+    show_default="the registry shipped with libya-archive",
     type=click.Path(dir_okay=False),
     help="The outlet registry.",
 )

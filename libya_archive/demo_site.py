@@ -12,9 +12,10 @@ import mimetypes
 import threading
 import time
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from pathlib import Path
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
+DEMO_DIR = Path(str(files("libya_archive"))) / "demo"
 DEMO_ORIGIN = "http://demo.test"
 REWRITTEN_TYPES = ("text/", "application/xml", "application/rss+xml", "application/atom+xml")
 

@@ -12,7 +12,7 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
-from scrapers.items import now_iso
+from pipelines.timestamps import now_iso
 
 
 class AlreadyRunning(Exception):

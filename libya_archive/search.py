@@ -1,4 +1,4 @@
-"""Search queries folded the way the archive's full-text index is (pipelines/archive.py).
+"""Search queries folded the way the archive's full-text index is (pipelines/text.py).
 
 A researcher types words as they come: with or without harakat, with any alef, with the
 article or a conjunction attached (الكهرباء, والكهرباء, بالكهرباء), in Latin script with or
@@ -10,24 +10,11 @@ from __future__ import annotations
 
 import re
 
-from pipelines.archive import ARABIC_FOLDING
+from pipelines.text import ARABIC_LETTER, fold, prefixed, without_article
 
-_FOLD = str.maketrans(ARABIC_FOLDING)
-_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
 # A "quoted phrase", or a run of anything else up to white space or a quote.
 _PART = re.compile(r'"([^"]*)"?|([^\s"]+)')
 _OPERATORS = {"OR", "AND", "NOT"}
-
-# Proclitics written joined to the next word: the conjunctions wa- and fa-, the prepositions
-# bi-, li-, ka-, and the article al- (li- + al- is written lil-). FTS5 sees each combination as
-# another word, so a bare Arabic query term is searched with each of them attached.
-PROCLITICS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك")
-ARTICLE_FORMS = ("ال", "وال", "فال", "بال", "كال", "لل", "وبال", "فبال", "ولل", "فلل")
-
-
-def fold(text: str) -> str:
-    """`text` with the Arabic variants the index folds (harakat, alef forms, ...) folded."""
-    return text.translate(_FOLD)
 
 
 def _quote(text: str) -> str:
@@ -35,17 +22,13 @@ def _quote(text: str) -> str:
 
 
 def _word_variants(word: str) -> list[str]:
-    """The spellings of an Arabic word with the proclitics that may be attached to it."""
-    stem = word
-    # A word typed with the article (or the article and a proclitic) is searched without
-    # it too: كهرباء and الكهرباء for الكهرباء. Single-letter proclitics stay: و, ب, ل and
-    # ف also begin many words (وزير, برلمان).
-    for form in sorted(ARTICLE_FORMS, key=len, reverse=True):
-        if stem.startswith(form) and len(stem) - len(form) >= 3:
-            stem = stem[len(form) :]
-            break
-    variants = [p + stem for p in PROCLITICS] + [a + stem for a in ARTICLE_FORMS]
-    return list(dict.fromkeys(variants))
+    """The spellings of an Arabic word with the prefixes that may be attached to it.
+
+    A word typed with the article (or the article and a proclitic) is searched without it
+    too: كهرباء and الكهرباء for الكهرباء. Single-letter proclitics stay: و, ب, ل and ف
+    also begin many words (وزير, برلمان).
+    """
+    return prefixed(without_article(word))
 
 
 def _term(word: str) -> str:
@@ -55,7 +38,7 @@ def _term(word: str) -> str:
     if not word:
         return ""
     star = "*" if prefix else ""
-    if not _ARABIC_LETTER.search(word) or " " in word:
+    if not ARABIC_LETTER.search(word) or " " in word:
         return _quote(word) + star
     return "(" + " OR ".join(_quote(v) + star for v in _word_variants(word)) + ")"
 

@@ -10,18 +10,22 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.resources import files
 from pathlib import Path
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-METADATA = PROJECT_DIR / "metadata.yml"
+# Shipped inside the package, so an installed copy serves from any folder. metadata.yml
+# is the project's top-level file; the package carries it by a link the wheel resolves.
+PACKAGE_DIR = Path(str(files("libya_archive")))
+METADATA = PACKAGE_DIR / "metadata.yml"
 METADATA_DATABASE = "archive"  # the database key metadata.yml is written for
-PLUGINS_DIR = PROJECT_DIR / "plugins"  # folded search, snippets, an article's copies
-TEMPLATES_DIR = PROJECT_DIR / "templates"  # the article reader view, right-to-left cells
+PLUGINS_DIR = PACKAGE_DIR / "plugins"  # folded search, snippets, an article's copies
+TEMPLATES_DIR = PACKAGE_DIR / "templates"  # the article reader view, right-to-left cells
 
 # Datasette's defaults, tuned for an archive of a million articles (bench/datasette_browse.py):
-# - facet suggestions cost most of a search page's time on a large archive (DESIGN.md): off;
+# - facet suggestions cost most of a search page's time on a large archive (a million
+#   articles: ~350 ms a search page with them, ~1.3x the bare SQL without): off;
 # - the time limit keeps one heavy query (arbitrary SQL stays on, read-only, for the charts)
 #   from tying up the server;
 # - a facet over the whole archive (a million rows grouped by outlet: ~0.3 s) completes

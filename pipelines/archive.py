@@ -12,10 +12,13 @@ from pathlib import Path
 
 import sqlite_utils
 
+from pipelines.text import fold_select
+
 migrations = sqlite_utils.Migrations("libya-archive")
 
 # unicode61 splits Arabic, French and Italian words alike; remove_diacritics 2 folds Latin
-# accents (é = e). Arabic variants (harakat, alef forms) need a normalised copy: later work.
+# accents (é = e) and case. The Arabic variants (harakat, alef forms...) are folded in the
+# indexed copy of the text (m010, pipelines/text.py).
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 FTS_COLUMNS = ("title", "byline", "text")
 
@@ -216,57 +219,29 @@ def _create_fts_triggers(db: sqlite_utils.Database) -> None:
     """)
 
 
-# Arabic spellings that every FTS5 tokenizer keeps apart although readers take them for one
-# word: harakat and other marks (which unicode61 even treats as word breaks), tatweel, the
-# alef forms, taa marbuta, alef maqsura, and Arabic-Indic digits. The index holds the text
-# with these folded; queries are folded the same way (libya_archive/search.py).
-ARABIC_FOLDING = {
-    **{chr(code): "" for code in range(0x064B, 0x0656)},  # tanwin, harakat, shadda, sukun
-    "\u0670": "",  # superscript alef
-    "\u0640": "",  # tatweel
-    "\u0622": "\u0627",  # alef with madda
-    "\u0623": "\u0627",  # alef with hamza above
-    "\u0625": "\u0627",  # alef with hamza below
-    "\u0671": "\u0627",  # alef wasla
-    "\u0629": "\u0647",  # taa marbuta -> haa
-    "\u0649": "\u064a",  # alef maqsura -> yaa
-    **{chr(0x0660 + digit): str(digit) for digit in range(10)},
-}
-
-
-def _folding_select() -> str:
-    """SELECT id and the folded indexed columns of articles, in plain SQL replace() calls.
-
-    Plain SQL, so that any SQLite client (sqlite3, sqlite-utils, a GUI) can still write
-    articles; nested in stages because SQLite's parser refuses ~40 nested calls.
-    """
-    select = f"SELECT id, {', '.join(FTS_COLUMNS)} FROM articles"
-    pairs = list(ARABIC_FOLDING.items())
-    for start in range(0, len(pairs), 12):
-        folded = []
-        for column in FTS_COLUMNS:
-            expression = column
-            for source, target in pairs[start : start + 12]:
-                expression = f"replace({expression}, '{source}', '{target}')"
-            folded.append(f"{expression} AS {column}")
-        select = f"SELECT id, {', '.join(folded)} FROM ({select})"
-    return select
-
-
 @migrations()
 def m010_folded_search_index(db: sqlite_utils.Database) -> None:
-    """Rebuild articles_fts over a folded copy of title, byline and text (ARABIC_FOLDING).
+    """Rebuild articles_fts over a folded copy of title, byline and text (pipelines/text.py)."""
+    _create_folded_index(db)
 
-    The index's external content is the view articles_fts_folded, so snippet() and FTS5's
-    'rebuild' keep working, and the triggers read the folded values from that same view.
+
+def _create_folded_index(db: sqlite_utils.Database) -> None:
+    """articles_fts over the view articles_fts_folded: title, byline and text with the
+    archive's text model (`pipelines.text.FOLDS`) applied in plain SQL.
+
+    The view is the index's external content, so snippet() and FTS5's 'rebuild' keep
+    working, and the triggers read the folded values from that same view.
     """
     db.executescript("""
         DROP TRIGGER IF EXISTS articles_ai;
         DROP TRIGGER IF EXISTS articles_ad;
         DROP TRIGGER IF EXISTS articles_au;
+        DROP TRIGGER IF EXISTS articles_bd;
+        DROP TRIGGER IF EXISTS articles_bu;
         DROP TABLE IF EXISTS articles_fts;
+        DROP VIEW IF EXISTS articles_fts_folded;
     """)
-    db.execute(f"CREATE VIEW articles_fts_folded AS {_folding_select()}")
+    db.execute(f"CREATE VIEW articles_fts_folded AS {fold_select('articles', 'id', FTS_COLUMNS)}")
     columns = ", ".join(FTS_COLUMNS)
     db.execute(
         f"CREATE VIRTUAL TABLE articles_fts USING fts5({columns}, tokenize='{FTS_TOKENIZER}', "
@@ -295,7 +270,7 @@ def m010_folded_search_index(db: sqlite_utils.Database) -> None:
 def m020_provenance(db: sqlite_utils.Database) -> None:
     """Deduplication that keeps provenance: URL identity keys, article versions, stored
     near-duplicate signatures and story clusters (pipelines/clusters.py)."""
-    from scrapers.urls import url_key  # here, so the schema module imports no crawler code
+    from pipelines.urls import url_key
 
     # Every URL spelling stays a row; the key is what the spellings of one page share.
     db["article_urls"].add_column("url_key", str)
@@ -392,7 +367,7 @@ def m031_signature_bands(db: sqlite_utils.Database) -> None:
     article: a crawl's memory grew with the archive. Filled here from the signatures
     already stored.
     """
-    from pipelines.clusters import index_stored_signatures  # here: clusters imports this module
+    from pipelines.clusters import index_stored_signatures  # numpy: only when migrating
 
     for table in ("signature_bands", "signature_bands_new"):
         db.execute(
@@ -408,3 +383,28 @@ def m032_failed_urls_rest(db: sqlite_utils.Database) -> None:
     not fetched again for a while) and count per run the links skipped for that."""
     db["fetch_errors"].create_index(["url", "time"])
     db["crawl_runs"].add_column("skipped_failed", int)
+
+
+@migrations()
+def m033_one_text_model(db: sqlite_utils.Database) -> None:
+    """Search, relevance, shingles and hashes read text through one model (pipelines/text.py).
+
+    The index folded fewer Arabic variants than relevance (not ؤ/ئ, Quranic marks, Persian
+    digits, the dotless i): it is rebuilt with the shared table. Content hashes are now made
+    from the model's words, so the stored ones are made again, or every re-crawled article
+    would look changed.
+    """
+    from pipelines.dedup import content_hash
+
+    _create_folded_index(db)
+    for table in ("articles", "article_versions"):
+        last = 0
+        # A thousand rows at a time: an archive's texts do not fit in memory.
+        while rows := db.execute(
+            f"SELECT id, text FROM {table} WHERE id > ? ORDER BY id LIMIT 1000", (last,)
+        ).fetchall():
+            db.conn.executemany(
+                f"UPDATE {table} SET content_hash = ? WHERE id = ?",
+                [(content_hash(text or ""), row_id) for row_id, text in rows],
+            )
+            last = rows[-1][0]

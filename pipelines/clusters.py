@@ -6,8 +6,9 @@ holds the story's size, outlets, origin (the earliest publication) and spread in
 
 How two articles are found to be the same story, in three steps:
 
-1. **Shingles**: the set of overlapping word pairs of the text, case, punctuation and
-   Arabic spelling variants folded (`shingles`). Pairs, not the usual triples: a wire
+1. **Shingles**: the set of overlapping word pairs of the text, as the archive's text
+   model cuts and folds its words (`pipelines.text.words`: case, accents, punctuation and
+   Arabic spelling variants folded). Pairs, not the usual triples: a wire
    copy with 5-20% of its words changed keeps 64-90% of its pairs but only 51-86% of its
    triples, while distinct articles on the same topic share almost no pairs either.
 2. **Candidates** by locality-sensitive hashing: a 128-permutation MinHash (datasketch)
@@ -34,13 +35,13 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 import zlib
 from datetime import UTC, datetime
 
 import numpy as np
 
-from pipelines.archive import ARABIC_FOLDING
+from pipelines.text import words
+from pipelines.timestamps import as_utc, now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,10 @@ SAME_STORY = 0.2  # exact Jaccard of the shingle sets at which two texts are one
 ESTIMATE_FLOOR = 0.12  # 2.3 standard errors under SAME_STORY, 4.5 under J = 0.3
 MAX_EXACT_CHECKS = 8  # candidates read and compared exactly, the likeliest first
 MIN_SHINGLES = 30  # shorter texts (briefs, captions) match by chance: never clustered
-# Recorded beside each signature: a change to any of the above makes old ones stale.
-METHOD = f"minhash-affine32-{NUM_PERM}-w{SHINGLE_WORDS}"
-
-WORD = re.compile(r"[^\W_]+")
-FOLD = str.maketrans(ARABIC_FOLDING)
-# str.translate looks up every character of the text; most texts have none to fold.
-FOLDABLE = re.compile(f"[{''.join(ARABIC_FOLDING)}]")
+# Recorded beside each signature: a change to any of the above, or to the words of the text
+# model (pipelines/text.py; "t2": the one shared with search and relevance), makes the
+# stored signatures stale, and the store signs their articles again.
+METHOD = f"minhash-affine32-{NUM_PERM}-w{SHINGLE_WORDS}-t2"
 # Odd 64-bit constants that spread a band's three values over a 64-bit key.
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB86659FD93)).astype(
@@ -68,14 +66,6 @@ _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB8665
 def _crc32(shingle: str) -> int:
     """A fast, stable 32-bit hash (Python's hash() changes between processes)."""
     return zlib.crc32(shingle.encode("utf-8"))
-
-
-def words(text: str) -> list[str]:
-    """The text's words, case, punctuation and Arabic spelling variants folded."""
-    folded = text.casefold()
-    if FOLDABLE.search(folded):
-        folded = folded.translate(FOLD)
-    return WORD.findall(folded)
 
 
 def shingles(text: str) -> set[str]:
@@ -402,7 +392,7 @@ class StoryClusters:
         }
         if current is not None:
             clusters.add(current)
-        now = when or _now()
+        now = when or now_iso()
         if clusters:
             cluster_id = min(clusters)
             for other in sorted(clusters - {cluster_id}):  # merge: the oldest cluster stays
@@ -440,7 +430,7 @@ class StoryClusters:
             (cluster_id,),
         ).fetchall()
         timed = sorted(
-            ((_utc(published or first_seen), aid, outlet, title))
+            ((_moment(published or first_seen), aid, outlet, title))
             for aid, outlet, published, first_seen, title in members
         )
         origin_time, origin_id, origin_outlet, origin_title = timed[0]
@@ -463,26 +453,16 @@ class StoryClusters:
                 "first_published": origin_time.isoformat(timespec="seconds"),
                 "last_published": last_time.isoformat(timespec="seconds"),
                 "spread_hours": _hours(last_time - origin_time),
-                "updated": when or _now(),
+                "updated": when or now_iso(),
             },
         )
 
 
-def _utc(stamp: str | None) -> datetime:
-    """An ISO 8601 stamp as an aware UTC datetime (a bare day or naive time read as UTC)."""
-    try:
-        moment = datetime.fromisoformat((stamp or "").strip().replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.max.replace(tzinfo=UTC)  # undated: never the origin
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+def _moment(stamp: str | None) -> datetime:
+    """When a member was published, in UTC; an undated one comes last (never the origin)."""
+    return as_utc(stamp) or datetime.max.replace(tzinfo=UTC)
 
 
 def _hours(delta) -> float | None:
     hours = delta.total_seconds() / 3600
     return None if abs(hours) > 1e6 else round(hours, 2)  # an undated member: no lag
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")

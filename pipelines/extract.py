@@ -6,30 +6,25 @@ order of trust (JSON-LD of the article, meta tags, markup, trafilatura, the URL)
 which source won. They read their own parse of the page, because trafilatura cleans its
 tree in place, so the metadata survives a page whose body cannot be extracted.
 
-`extract_article` works on stored bytes alone (benchmarks, re-extraction later); only the
-pipeline class at the end speaks Scrapy's language (DropItem).
+Pure: it works on stored bytes alone (benchmarks, re-extraction, imports) and imports
+neither Scrapy nor the crawler; the crawl's stage (pipelines/stages.py) and its worker
+processes (pipelines/workers.py) call it.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import copy
-import multiprocessing
-import threading
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import trafilatura
 import trafilatura.metadata
-from scrapy.exceptions import DropItem
 
 from pipelines import clusters
 from pipelines.extraction import authors, body, dates, jsonld, overrides, titles
-from pipelines.extraction.markup import clean, first_values, meta
-from scrapers.items import ArticlePage
+from pipelines.extraction.markup import canonical_urls, clean, meta
+from pipelines.items import Extracted
+from pipelines.outcomes import NotAnArticle
 
 # Below this many words a page is a stub, a gallery or a listing, not an article.
 MIN_WORDS = 40
@@ -45,7 +40,7 @@ trim_trailing_furniture = body.trim_trailing_furniture
 def extract_article(
     html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Extract one article page.
+    """Extract one article page, as a dict (see `extract` for the fields).
 
     Args:
         html: the page, as text or bytes.
@@ -62,9 +57,14 @@ def extract_article(
         title_source, author_source, date_source (which source won each field).
         Fields the page does not give are None (or empty).
     """
+    return extract(html, url, selectors).as_dict()
+
+
+def extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = None) -> Extracted:
+    """Extract one article page: the fields of `pipelines.items.Extracted`."""
     tree = trafilatura.load_html(html)
     if tree is None:
-        return _empty()
+        return Extracted()
     doc = trafilatura.bare_extraction(
         # trafilatura prunes the tree it is given, and the metadata chain below needs the
         # page whole: it gets a copy, which costs a third of parsing the page again.
@@ -103,28 +103,25 @@ def extract_article(
             selectors,
             (title, title_source, names, author_source, published, date_source, text),
         )
-    return {
-        "title": title,
-        "byline": ", ".join(names) or None,
-        "authors": names,
-        "published": published,
-        "published_date": published[:10] if published else None,
-        "modified": dates.modified(tree, article_ld),
-        "language": page_language(tree) or doc.language,
-        "description": clean(doc.description),
-        "tags": sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()}),
-        "image": doc.image,
-        "text": text,
-        "word_count": len(text.split()),
-        "canonical": next(
-            iter(first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url")),
-            None,
-        ),
-        "is_listing": body.is_listing(tree, article_ld),
-        "title_source": title_source,
-        "author_source": author_source,
-        "date_source": date_source,
-    }
+    return Extracted(
+        title=title,
+        byline=", ".join(names) or None,
+        authors=names,
+        published=published,
+        published_date=published[:10] if published else None,
+        modified=dates.modified(tree, article_ld),
+        language=page_language(tree) or doc.language,
+        description=clean(doc.description),
+        tags=sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()}),
+        image=doc.image,
+        text=text,
+        word_count=len(text.split()),
+        canonical=next(iter(canonical_urls(tree)), None),
+        is_listing=body.is_listing(tree, article_ld),
+        title_source=title_source,
+        author_source=author_source,
+        date_source=date_source,
+    )
 
 
 def _second_chance(tree, url: str, text: str, title: str | None) -> str:
@@ -152,14 +149,23 @@ def _override(tree, selectors: Mapping[str, str], fields: tuple) -> tuple:
     return title, title_source, names, author_source, published, date_source, text
 
 
+def check_article(article: Extracted) -> None:
+    """Raise NotAnArticle when the page holds no article: a listing, no title, a stub."""
+    if article.is_listing:
+        raise NotAnArticle("a listing page (section, tag or search), not an article")
+    if not article.title:
+        raise NotAnArticle("no title could be extracted from the page")
+    if article.word_count < MIN_WORDS:
+        raise NotAnArticle(f"only {article.word_count} words of text, too few")
+
+
 def extract_and_fingerprint(
     html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """extract_article, plus the text's near-duplicate fingerprint: the work a crawl sends
-    to its extraction workers, so that the single writer only compares signatures."""
-    fields = extract_article(html, url, selectors)
-    fields["fingerprint"] = clusters.fingerprint(fields["text"])
-    return fields
+) -> tuple[Extracted, tuple[int, bytes]]:
+    """`extract`, plus the text's near-duplicate fingerprint: the work a crawl sends to its
+    extraction workers, so that the single writer only compares signatures."""
+    article = extract(html, url, selectors)
+    return article, clusters.fingerprint(article.text)
 
 
 def site_name(tree, article_ld: list[dict]) -> str | None:
@@ -185,28 +191,6 @@ def page_language(tree) -> str | None:
     return None
 
 
-def _empty() -> dict[str, Any]:
-    return {
-        "title": None,
-        "byline": None,
-        "authors": [],
-        "published": None,
-        "published_date": None,
-        "modified": None,
-        "language": None,
-        "description": None,
-        "tags": [],
-        "image": None,
-        "text": "",
-        "word_count": 0,
-        "canonical": None,
-        "is_listing": False,
-        "title_source": "none",
-        "author_source": "none",
-        "date_source": "none",
-    }
-
-
 def skip_licence_search() -> None:
     """Turn off trafilatura's search for a licence, in the extraction workers only.
 
@@ -222,81 +206,3 @@ def skip_licence_search() -> None:
 
 def _no_licence(tree) -> None:
     return None
-
-
-def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
-    with contextlib.suppress(RuntimeError):  # the crawl closed first: nothing to start
-        for _ in range(workers):
-            pool.submit(int)
-
-
-class ExtractPipeline:
-    """Fills an ArticlePage from its HTML; drops pages that hold no article.
-
-    Extraction is most of a crawl's CPU time, so it runs in worker processes
-    (EXTRACT_WORKERS): the crawler's own process keeps fetching and storing meanwhile.
-    """
-
-    def __init__(self, crawler):
-        self.crawler = crawler
-        self.workers = crawler.settings.getint("EXTRACT_WORKERS")
-        self.pool: ProcessPoolExecutor | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def _overrides(self, outlet_id: str) -> dict[str, str]:
-        return self.crawler.spider.outlets[outlet_id].extract
-
-    def open_spider(self):
-        if self.workers > 0:
-            # forkserver, not fork: forking a process that runs a Twisted reactor and threads
-            # can deadlock the child. The server imports the extractor once, and each worker
-            # forks from it ready to work instead of importing trafilatura on its own.
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__, "datasketch"])
-            self.pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=skip_licence_search
-            )
-            # Start the server and workers now, while the spider fetches robots.txt and its
-            # entry points, rather than when the first article arrives; from a thread, since
-            # starting the server waits for its imports (a second) and the reactor must not.
-            threading.Thread(target=_start_workers, args=(self.pool, self.workers)).start()
-
-    def close_spider(self):
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-
-    async def process_item(self, item):
-        if not isinstance(item, ArticlePage):
-            return item
-        pool = self.pool
-        try:
-            args = (item.html, item.url, self._overrides(item.outlet))
-            if pool is None:
-                fields = extract_and_fingerprint(*args)
-            else:
-                loop = asyncio.get_running_loop()
-                fields = await loop.run_in_executor(pool, extract_and_fingerprint, *args)
-        except BrokenProcessPool as exc:
-            # A worker died (out of memory on a monstrous page?): start new workers once, so
-            # one page cannot stop the crawl, and record the pages in flight as failed.
-            if self.pool is pool:
-                pool.shutdown(wait=False, cancel_futures=True)
-                self.open_spider()
-            raise DropItem(f"extract: an extraction worker died ({exc})", "WARNING") from exc
-        except Exception as exc:  # noqa: BLE001 - any page may break the extractor
-            message = f"extract: extraction failed: {type(exc).__name__}: {exc}"
-            raise DropItem(message, "WARNING") from exc
-        canonical = fields.pop("canonical")
-        if fields.pop("is_listing"):
-            raise DropItem("no-article: a listing page (section, tag or search), not an article")
-        for name, value in fields.items():
-            setattr(item, name, value)
-        item.page_canonical = canonical
-        if not item.title:
-            raise DropItem("no-article: no title could be extracted from the page")
-        if item.word_count < MIN_WORDS:
-            raise DropItem(f"no-article: only {item.word_count} words of text, too few")
-        return item

@@ -6,9 +6,10 @@ Outlets with scope `libya` keep every article; for `general` outlets an article 
 model without touching code.
 
 How an article is read
-1. Title and text are normalised the same way as the terms: lower case with Turkish İ/ı
-   folded to i, accents and Arabic harakat stripped, Arabic letter variants unified
-   (أ إ آ ٱ -> ا, ة -> ه, ى -> ي), tatweel dropped, curly apostrophes made straight.
+1. Title, text and terms are normalised by the archive's one text model (pipelines/text.py),
+   the folding the search index applies: lower case with Turkish İ/ı folded to i, accents,
+   harakat and tatweel stripped, Arabic letter variants unified (أ إ آ ٱ -> ا, ؤ -> و,
+   ئ -> ي, ة -> ه, ى -> ي), curly apostrophes made straight.
 2. One regular expression (a trie of every term) finds the mentions; Arabic terms accept the
    attached prefixes (و ف ب ك ل ال and their combinations), Turkish case endings after an
    apostrophe and French/Italian elisions fall outside the word and need nothing.
@@ -37,19 +38,18 @@ The score has no upper bound; it is stored so that the threshold can be revisite
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
 
 import yaml
-from scrapy.exceptions import DropItem
 
-from scrapers.items import ArticlePage
+from pipelines.text import normalise, prefixed, without_article
 
-TERMS_FILE = Path(__file__).with_name("libya_terms.yml")
+TERMS_FILE = Path(str(files("pipelines").joinpath("libya_terms.yml")))
 THRESHOLD = 1.0
 
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 1.2, 0.7, 0.35
@@ -62,24 +62,6 @@ DOMINANCE_RATIO, DOMINANCE_FACTOR = 1.5, 0.6
 EVIDENCE = ("country", "places", "actors", "weak", "origin")
 TRIPOLI = ("places", "tripoli")
 
-# Letters that Arabic writes joined in front of a word: a conjunction (و ف), a preposition
-# (ب ك ل) and the article (ال; ل + ال is written لل). Every Arabic term is compiled with
-# each of them in front, which keeps the pattern a plain trie (no optional group to try at
-# every character of every text).
-ARABIC_PREFIXES = [
-    c + p + a
-    for c in ("", "و", "ف")
-    for p, a in (
-        ("", ""),
-        ("", "ال"),
-        ("ب", ""),
-        ("ك", ""),
-        ("ل", ""),
-        ("ب", "ال"),
-        ("ك", "ال"),
-        ("لل", ""),
-    )
-]
 # Between two neighbouring mentions of a list or a table: punctuation, numbers, "and".
 LIST_GAP = re.compile(
     r"[\s\d.,;:()/|+\-–—،؛]*(?:\b(?:and|or|et|ou|e|o|ve|veya|ile)\b)?[\s\d.,;:()/|+\-–—،؛]*"
@@ -87,12 +69,6 @@ LIST_GAP = re.compile(
 # A result next to a mention: "Egypt 2-0 Libya", "Libya 1-1".
 SCORE_AFTER = re.compile(r"\s*\d+\s*[-–:]\s*\d+")
 SCORE_BEFORE = re.compile(r"\d+\s*[-–:]\s*\d+\s*$")
-# Marks that NFD splits off (Latin accents, the Turkish dotted İ) and Arabic harakat,
-# Quranic marks and the tatweel.
-MARKS = re.compile("[\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670\u06d6-\u06ed]+")
-ARABIC = re.compile("[\u0600-\u06ff]")
-# Letters NFD leaves alone: alef wasla, taa marbuta, alef maqsura, dotless i, apostrophes.
-FOLDS = (("ٱ", "ا"), ("ة", "ه"), ("ى", "ي"), ("ı", "i"), ("’", "'"), ("‘", "'"), ("ʼ", "'"))
 
 
 @dataclass
@@ -122,25 +98,10 @@ class Mention(NamedTuple):
     zone: float  # TITLE_WEIGHT, LEAD_WEIGHT or BODY_WEIGHT
 
 
-def normalise(text: str) -> str:
-    """Fold text so that spelling variants meet: case, accents, harakat, Arabic letters."""
-    # ASCII needs no decomposition; the few letters NFD leaves alone go through str.replace,
-    # which is much faster than str.translate on long non-ASCII strings.
-    if text.isascii():
-        return text.lower()
-    text = MARKS.sub("", unicodedata.normalize("NFD", text))
-    for source, target in FOLDS:
-        if source in text:
-            text = text.replace(source, target)
-    return text.lower()
-
-
 def _normalise_term(term: str) -> str:
     """A term as the text will look once normalised; Arabic terms without their article."""
-    term = normalise(str(term)).strip()
-    if term.startswith("ال") and len(term) > 3:
-        term = term[2:]  # the article comes back as an optional prefix
-    return term
+    # The article comes back as one of the prefixes every Arabic form is compiled with.
+    return without_article(normalise(str(term)).strip())
 
 
 def _trie_regex(forms: list[str]) -> str:
@@ -213,9 +174,8 @@ def model(path: Path = TERMS_FILE) -> Model:
     )
     found = {}
     for form, term in forms.items():
-        prefixes = ARABIC_PREFIXES if ARABIC.match(form) else [""]
-        for prefix in prefixes:
-            found.setdefault(prefix + form, (term, form))
+        for variant in prefixed(form):
+            found.setdefault(variant, (term, form))
     pattern = re.compile(rf"(?<!\w)({_trie_regex(list(found))})(?!\w)")
     return Model(pattern, {_key(form): value for form, value in found.items()}, stems)
 
@@ -335,16 +295,3 @@ def _tripoli_is_libyan(mentions: list[Mention]) -> bool:
     """A Tripoli counts unless Lebanon or Greece is named at least as often as Libya itself."""
     groups = Counter(m.term.group for m in mentions)
     return groups["other_tripoli"] == 0 or groups["country"] > groups["other_tripoli"]
-
-
-class RelevancePipeline:
-    """Scores every article; drops articles of general outlets that are not about Libya."""
-
-    def process_item(self, item):
-        if not isinstance(item, ArticlePage):
-            return item
-        result = assess(item.title, item.text, item.language)
-        item.relevance, item.libya_terms = result.score, result.terms
-        if item.scope == "general" and not result.relevant:
-            raise DropItem(f"irrelevant: not about Libya (score {result.score}) {item.url}")
-        return item

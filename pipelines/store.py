@@ -1,38 +1,42 @@
-"""Store: writes articles, their URLs, versions and story clusters, fetch failures and the
-run's record into the archive.
+"""Store: the archive's one writer. Articles, their URLs, versions and story clusters,
+fetch failures, rejections and each run's record go into the archive through here.
 
-The only pipeline that writes. Items are buffered and committed in batches, one
-transaction each (one commit per article is ~60x slower); a killed crawl loses at most the
-open batch, which the next run fetches again. It is a separate stage that takes finished
-items, so it can later run behind a queue as the single writer for several crawlers.
+Items are buffered and committed in batches, one transaction each (one commit per article
+is ~60x slower); a killed crawl loses at most the open batch, which the next run fetches
+again. Each page's identity (pipelines/dedup.py) is decided inside the transaction that
+writes it, so the pages of the open batch count as archived.
+
+Free of Scrapy: a crawl drives it through a thin stage (pipelines/stages.py), and any other
+way into the archive can drive it the same way.
 
 Provenance is kept: a changed article's previous text goes to `article_versions` before the
 row is updated; an unchanged one only gets a new `last_seen`; every URL spelling seen is a
 row of `article_urls`; new and changed articles are placed in their story cluster
-(pipelines/clusters.py), whose signature index is loaded when the spider opens.
+(pipelines/clusters.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import sqlite3
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from scrapy import signals
-
+from pipelines import dedup
 from pipelines.archive import open_archive
 from pipelines.clusters import StoryClusters
-from pipelines.dedup import page_urls
-from scrapers.items import ArticlePage, FetchFailure, now_iso
-from scrapers.urls import canonical_url, url_key
+from pipelines.items import ArticlePage, FetchFailure
+from pipelines.outcomes import NotAboutLibya, PageRejected
+from pipelines.timestamps import now_iso
+from pipelines.urls import canonical_url, url_key
 
 logger = logging.getLogger(__name__)
 
-ARTICLE_COLUMNS = (
+ARTICLE_FIELDS = (
     "title",
     "byline",
     "authors",
@@ -45,13 +49,11 @@ ARTICLE_COLUMNS = (
     "image",
     "text",
     "word_count",
-    "relevance",
-    "libya_terms",
-    "content_hash",
     "title_source",
     "author_source",
     "date_source",
 )
+JSON_COLUMNS = ("authors", "tags", "libya_terms")
 # Counter names per outlet, as columns of crawl_runs.
 OUTCOME_COLUMNS = {
     "new": "articles_new",
@@ -59,7 +61,13 @@ OUTCOME_COLUMNS = {
     "unchanged": "articles_unchanged",
     "alias": "url_aliases",
 }
-DROP_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
+REJECTION_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
+RUN_COLUMNS = (*OUTCOME_COLUMNS.values(), *REJECTION_COLUMNS.values(), "errors")
+
+
+class StoreFailed(Exception):
+    """The archive could not be written (disk full, file made read-only); the message says
+    which file and why. Every batch committed before is intact."""
 
 
 @dataclass
@@ -70,138 +78,96 @@ class Rejection:
     reason: str
 
 
-class StorePipeline:
-    def __init__(self, crawler):
-        settings = crawler.settings
-        self.crawler = crawler
-        self.path = settings.get("ARCHIVE_PATH")
-        self.batch_size = settings.getint("STORE_BATCH_SIZE")
-        self.batch_seconds = settings.getfloat("STORE_BATCH_SECONDS")
+class ArchiveWriter:
+    """Writes items into the archive at `path` in batches, and keeps the run's record.
+
+    `open(outlets)` starts a run, `add(item)` buffers an ArticlePage or FetchFailure,
+    `rejected(page, why)` records a page left out, `finish(extra)` commits the rest and
+    closes the run. A failed write raises StoreFailed, after which nothing more is written.
+    """
+
+    def __init__(self, path: str | Path, batch_size: int = 100, batch_seconds: float = 5.0):
+        self.path = str(path)
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
         self.buffer: list = []
         self.last_flush = time.monotonic()
         self.counts: dict[str, Counter] = defaultdict(Counter)
-        self.responses: dict[str, Counter] = defaultdict(Counter)
+        self.outlets: list[str] = []
         self.db = None
         self.run: int | None = None
         self.failed: str | None = None
         self.clusters: StoryClusters | None = None
 
-    @classmethod
-    def from_crawler(cls, crawler):
-        pipeline = cls(crawler)
-        crawler.signals.connect(pipeline.item_dropped, signal=signals.item_dropped)
-        crawler.signals.connect(pipeline.response_received, signal=signals.response_received)
-        crawler.signals.connect(
-            pipeline.request_reached_downloader, signal=signals.request_reached_downloader
-        )
-        crawler.signals.connect(pipeline.request_dropped, signal=signals.request_dropped)
-        return pipeline
-
-    # Scrapy hooks ---------------------------------------------------------------------------
-
-    def open_spider(self):
+    def open(self, outlets: Iterable[dict]) -> int:
+        """Open the archive, sync the `outlets` rows (id, name, homepage, ...) and start a
+        run for them; return the run's number."""
         self.db = open_archive(self.path)
         try:
-            self._start_run()
+            self._start_run(list(outlets))
         except sqlite3.Error as exc:
-            self._stop(exc)
+            self._fail(exc)
+        return self.run
 
-    def _start_run(self) -> None:
-        """Sync the outlets table and open this run's records."""
-        outlets = self.crawler.spider.outlets.values()
+    def _start_run(self, outlets: list[dict]) -> None:
         started = now_iso()
+        self.outlets = [o["id"] for o in outlets]
         with self.db.atomic():
-            self.db["outlets"].upsert_all([o.as_row() for o in outlets], pk="id")
+            self.db["outlets"].upsert_all(outlets, pk="id")
             row = self.db.execute("SELECT coalesce(max(run), 0) + 1 FROM crawl_runs").fetchone()
             self.run = row[0]
             self.db["crawl_runs"].insert_all(
-                [{"run": self.run, "outlet": o.id, "started": started} for o in outlets],
+                [{"run": self.run, "outlet": o, "started": started} for o in self.outlets],
                 pk=("run", "outlet"),
             )
         self.clusters = StoryClusters(self.db)
         self.clusters.open()
 
-    def process_item(self, item):
-        if isinstance(item, ArticlePage | FetchFailure):
-            self.buffer.append(item)
-            if (
-                len(self.buffer) >= self.batch_size
-                or time.monotonic() - self.last_flush >= self.batch_seconds
-            ):
-                self.flush()
-        return item
+    def add(self, item: ArticlePage | FetchFailure) -> None:
+        """Buffer an item; commit the buffer when it is full or old enough."""
+        self.buffer.append(item)
+        if (
+            len(self.buffer) >= self.batch_size
+            or time.monotonic() - self.last_flush >= self.batch_seconds
+        ):
+            self.flush()
 
-    def close_spider(self):
+    def rejected(self, page: ArticlePage, why: PageRejected) -> None:
+        """Record a page that does not become an article: an off-topic article in
+        rejected_urls, any other reason in fetch_errors; count it by its kind."""
+        if why.kind in REJECTION_COLUMNS:
+            self.counts[page.outlet][REJECTION_COLUMNS[why.kind]] += 1
+        if isinstance(why, NotAboutLibya):
+            self.buffer.append(Rejection(page, why.reason))
+        else:
+            # A page that broke a step, or holds no article: a failure to record, so that
+            # it rests before it is fetched again.
+            self.add(FetchFailure(page.outlet, page.url, why.kind, why.reason, time=now_iso()))
+
+    def finish(self, extra: dict[str, dict] | None = None) -> None:
+        """Commit what is buffered, write the run's record per outlet (this writer's counts
+        and the `extra` columns the caller kept, by outlet), and close the archive."""
         self.flush()
         if self.failed:
             self.db.close()
             return
-        stats = self.crawler.stats
         with self.db.atomic():
-            for outlet in self.crawler.spider.outlets:
-                counts = self.counts[outlet]
-                record = {
-                    column: counts[column]
-                    for column in (
-                        *OUTCOME_COLUMNS.values(),
-                        *DROP_COLUMNS.values(),
-                        "errors",
-                        "requests",
-                    )
-                }
-                record.update(
-                    skipped_rejected=stats.get_value(f"outlet/{outlet}/skipped_rejected", 0),
-                    skipped_archived=stats.get_value(f"outlet/{outlet}/skipped_archived", 0),
-                    skipped_failed=stats.get_value(f"outlet/{outlet}/skipped_failed", 0),
-                    finished=now_iso(),
-                    responses=json.dumps(dict(sorted(self.responses[outlet].items()))),
-                )
+            for outlet in self.outlets:
+                record = {column: self.counts[outlet][column] for column in RUN_COLUMNS}
+                record.update((extra or {}).get(outlet, {}), finished=now_iso())
                 self.db["crawl_runs"].update((self.run, outlet), record)
-        # Fold the WAL into the file, so an archive copied after a crawl is complete.
+        # Fold the WAL into the file, so an archive copied after a run is complete.
         self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self.db.close()
-
-    def item_dropped(self, item, exception, **kwargs):
-        if not isinstance(item, ArticlePage):
-            return
-        kind, _, reason = str(exception).partition(": ")
-        if kind in DROP_COLUMNS:
-            self.counts[item.outlet][DROP_COLUMNS[kind]] += 1
-        if kind == "irrelevant":
-            self.buffer.append(Rejection(item, reason.removesuffix(item.url).strip()))
-        else:
-            # A page that broke a pipeline step is a failure to record, not a routine drop.
-            failure = FetchFailure(item.outlet, item.url, kind, reason, time=now_iso())
-            self.process_item(failure)
-
-    def request_dropped(self, request, **kwargs):
-        """A redirect back to a URL of its own chain, dropped by Scrapy's duplicate filter
-        without a word: a redirect loop, recorded so that it is not lost silently."""
-        hops = request.meta.get("redirect_urls", [])
-        if request.url in hops and request.meta.get("outlet"):
-            reason = f"a redirect loop: {' -> '.join([*hops, request.url])}"
-            self.process_item(
-                FetchFailure(request.meta["outlet"], hops[0], "redirect", reason, time=now_iso())
-            )
-
-    def request_reached_downloader(self, request, **kwargs):
-        outlet = request.meta.get("outlet")
-        if outlet:
-            self.counts[outlet]["requests"] += 1
-
-    def response_received(self, response, request, **kwargs):
-        outlet = request.meta.get("outlet")
-        if outlet:
-            self.responses[outlet][str(response.status)] += 1
 
     # Writing --------------------------------------------------------------------------------
 
     def flush(self) -> None:
-        """Commit the buffered items in one transaction; stop the crawl if the archive fails.
+        """Commit the buffered items in one transaction.
 
         A failed transaction is rolled back whole, so the archive keeps every earlier batch
-        intact; crawling on would only fetch pages that cannot be stored (disk full, file
-        made read-only), so the spider is closed with the reason "archive_error".
+        intact; StoreFailed then tells the caller to stop: pages fetched from now on could
+        not be stored (disk full, file made read-only).
         """
         items, self.buffer = self.buffer, []
         self.last_flush = time.monotonic()
@@ -210,14 +176,11 @@ class StorePipeline:
         try:
             self._write(items)
         except sqlite3.Error as exc:
-            self._stop(exc)
+            self._fail(exc)
 
-    def _stop(self, exc: sqlite3.Error) -> None:
-        """Close the crawl: pages fetched now could not be stored (disk full, read-only)."""
+    def _fail(self, exc: sqlite3.Error) -> None:
         self.failed = f"{self.path}: the archive cannot be written ({exc})"
-        self.crawler.stats.set_value("archive_error", self.failed)  # read by the CLI
-        logger.error("%s; stopping the crawl, the archive keeps what was committed", self.failed)
-        _background(self.crawler.engine.close_spider_async(reason="archive_error"))
+        raise StoreFailed(self.failed) from exc
 
     def _write(self, items: list) -> None:
         with self.db.atomic():
@@ -254,7 +217,7 @@ class StorePipeline:
                     url,
                     item.outlet,
                     rejection.reason,
-                    item.title,
+                    item.article.title if item.article else None,
                     item.relevance,
                     item.fetched,
                     item.fetched,
@@ -265,11 +228,13 @@ class StorePipeline:
     def _write_article(self, item: ArticlePage) -> None:
         articles = self.db["articles"]
         seen = item.fetched
-        if item.dedup == "new":
+        decision = dedup.decide(self.db.conn, item)
+        text = item.article.text
+        if decision.kind == "new":
             article_id = articles.insert(
                 {
-                    **self._columns(item),
-                    "url": item.article_url,
+                    **self._columns(item, decision),
+                    "url": decision.article_url,
                     "outlet": item.outlet,
                     "first_seen": seen,
                     "last_seen": seen,
@@ -277,26 +242,26 @@ class StorePipeline:
                     "crawl_run": self.run,
                 }
             ).last_pk
-            self.clusters.place(article_id, item.text, seen, item.fingerprint)
+            self.clusters.place(article_id, text, seen, item.fingerprint)
         else:
             article_id = self.db.execute(
-                "SELECT id FROM articles WHERE url = ?", (item.article_url,)
+                "SELECT id FROM articles WHERE url = ?", (decision.article_url,)
             ).fetchone()[0]
             changes = {"last_seen": seen}
-            if item.dedup == "changed":
+            if decision.kind == "changed":
                 self._keep_version(article_id, seen)
-                changes.update(self._columns(item), last_changed=seen, crawl_run=self.run)
+                changes.update(self._columns(item, decision), last_changed=seen, crawl_run=self.run)
             articles.update(article_id, changes)
-            if item.dedup == "changed":
-                self.clusters.place(article_id, item.text, seen, item.fingerprint)
-        for url in dict.fromkeys([*page_urls(item), *item.urls_seen]):
+            if decision.kind == "changed":
+                self.clusters.place(article_id, text, seen, item.fingerprint)
+        for url in dict.fromkeys([*decision.urls, *item.urls_seen]):
             self.db.execute(
                 "INSERT INTO article_urls (url, url_key, article_id, first_seen, last_seen) "
                 "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
                 (url, url_key(url), article_id, seen, seen),
             )
-        self.counts[item.outlet][OUTCOME_COLUMNS[item.dedup]] += 1
+        self.counts[item.outlet][OUTCOME_COLUMNS[decision.kind]] += 1
 
     def _keep_version(self, article_id: int, replaced: str) -> None:
         """Copy the article's current text into article_versions before it is overwritten."""
@@ -309,18 +274,15 @@ class StorePipeline:
         )
 
     @staticmethod
-    def _columns(item: ArticlePage) -> dict:
-        row = {name: getattr(item, name) for name in ARTICLE_COLUMNS}
-        for name in ("authors", "tags", "libya_terms"):
+    def _columns(item: ArticlePage, decision: dedup.Decision) -> dict:
+        """The article's columns, as the page gives them."""
+        article = item.article
+        row = {name: getattr(article, name) for name in ARTICLE_FIELDS}
+        row.update(
+            relevance=item.relevance,
+            libya_terms=item.libya_terms,
+            content_hash=decision.content_hash,
+        )
+        for name in JSON_COLUMNS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         return row
-
-
-def _background(coroutine) -> None:
-    """Run a coroutine of the engine's without waiting for it (we are inside its loop)."""
-    task = asyncio.ensure_future(coroutine)
-    _PENDING.add(task)
-    task.add_done_callback(_PENDING.discard)
-
-
-_PENDING: set = set()  # keeps background tasks referenced until they finish

@@ -1,1 +1,4 @@
-"""Fetching: the outlet registry, URL identity, crawl settings and the outlet spider."""
+"""Fetching: the outlet registry, crawl settings, the archive's memory and the spiders.
+
+Depends on pipelines/ (the items it yields, URL identity, timestamps), never the reverse.
+"""

@@ -22,8 +22,11 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipelines.timestamps import as_utc
+
 FAILED_REST_DAYS = 7
-# fetch_errors kinds (scrapers/spiders/outlets.py, pipelines/extract.py) that fetching again
+NEVER = datetime.min.replace(tzinfo=UTC)  # a stamp that cannot be read
+# fetch_errors kinds (scrapers/spiders/outlets.py, pipelines/outcomes.py) that fetching again
 # soon would not change; HTTP statuses likewise (3xx here: a redirect that is not followed).
 LASTING_FAILURES = ("no-article", "not-html", "too-large", "redirect", "robots")
 LASTING_STATUSES = (301, 302, 303, 307, 308, 404, 410)
@@ -91,7 +94,7 @@ class ArchiveMemory:
             return None  # an archive from before these tables: nothing known yet
         if since is None:
             return None
-        if changed and _as_utc(changed) > _as_utc(since):
+        if changed and (as_utc(changed) or NEVER) > (as_utc(since) or NEVER):
             return None  # the entry point says it changed since
         return reason
 
@@ -99,14 +102,3 @@ class ArchiveMemory:
         if self.conn is not None:
             self.conn.close()
             self.conn = None
-
-
-def _as_utc(stamp: str) -> datetime:
-    """An ISO 8601 stamp as an aware UTC datetime (a bare day or a naive time read as UTC)."""
-    try:
-        moment = datetime.fromisoformat(stamp.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +17,9 @@ import yaml
 from pipelines.extraction.overrides import FIELDS as OVERRIDE_FIELDS
 from pipelines.extraction.overrides import compile_selector
 
+# The registry shipped with the package (the project's top-level outlets.yml, which the
+# package carries by a link the wheel resolves); `--outlets FILE` reads another.
+DEFAULT_REGISTRY = Path(str(files("scrapers"))) / "outlets.yml"
 SCOPES = ("libya", "general")
 DEFAULT_NEXT_SELECTOR = "a[rel=next]::attr(href), link[rel=next]::attr(href)"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")

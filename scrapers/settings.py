@@ -54,7 +54,7 @@ TELNETCONSOLE_ENABLED = False
 # Requests already made are remembered in the job folder, not in a set in memory.
 DUPEFILTER_CLASS = "scrapers.seen.DiskDupeFilter"
 
-# Extraction runs in worker processes (see pipelines.extract); 0 runs it in the crawler.
+# Extraction runs in worker processes (pipelines/workers.py); 0 runs it in the crawler.
 EXTRACT_WORKERS = int(os.environ.get("LIBYA_ARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
 
 # The store commits in batches: one transaction per batch, never one per article.
@@ -62,11 +62,11 @@ STORE_BATCH_SIZE = int(os.environ.get("LIBYA_ARCHIVE_STORE_BATCH", 100))
 STORE_BATCH_SECONDS = 5.0
 ARCHIVE_PATH = os.environ.get("LIBYA_ARCHIVE_DB", "archive.db")
 
+# Extract, judge relevance, then store (which decides each page's identity as it writes).
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,
-    "pipelines.relevance.RelevancePipeline": 200,
-    "pipelines.dedup.DedupPipeline": 300,
-    "pipelines.store.StorePipeline": 400,
+    "pipelines.stages.ExtractStage": 100,
+    "pipelines.stages.RelevanceStage": 200,
+    "pipelines.stages.StoreStage": 400,
 }
 
 LOG_LEVEL = "INFO"

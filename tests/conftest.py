@@ -2,6 +2,10 @@
 
 Crawls run `python -m libya_archive crawl` in a subprocess, as a researcher would: Scrapy's
 reactor cannot restart inside one test process, and the subprocess also proves the CLI.
+
+Markers sort the tests for `make test-fast` (which leaves out `crawl`, `browser` and
+`install`): a test that uses a crawled fixture is marked `crawl` here, and a crawl started
+from a test not marked so fails, so the fast target cannot start one by mistake.
 """
 
 from __future__ import annotations
@@ -19,7 +23,39 @@ import yaml
 from libya_archive.demo_site import DEMO_DIR, SiteServer
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The demo's article sources and site builder (what it serves ships in libya_archive/demo).
+DEMO_SOURCES = PROJECT_DIR / "demo"
 CRAWL_TIMEOUT = 300  # seconds; the demo crawl takes a few
+
+
+# Fixtures whose setup crawls a site: every test that uses one is a crawl test.
+CRAWLING_FIXTURES = {"demo_archive", "variants_site"}
+# Commands that run the Scrapy engine (`outlets` with --check does too).
+CRAWLING_COMMANDS = {"crawl", "demo"}
+_current_test: pytest.Item | None = None
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if CRAWLING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.crawl)
+
+
+@pytest.fixture(autouse=True)
+def _record_current_test(request):
+    global _current_test
+    _current_test = request.node
+    yield
+    _current_test = None
+
+
+def _allow(args: tuple[str, ...]) -> None:
+    """Fail a crawl started by a test that is not marked `crawl` (see the module docstring)."""
+    crawling = (
+        bool(CRAWLING_COMMANDS & set(args[:1])) or args[:1] == ("outlets",) and ("--check" in args)
+    )
+    if crawling and _current_test is not None and not _current_test.get_closest_marker("crawl"):
+        pytest.fail(f"{_current_test.nodeid} runs a crawl: mark it `crawl`")
 
 
 def cli_env(**extra: str) -> dict[str, str]:
@@ -31,6 +67,7 @@ def run_cli(
     *args: str, timeout: float = CRAWL_TIMEOUT, env: dict | None = None, preexec_fn=None
 ) -> subprocess.CompletedProcess:
     """Run `libya-archive ARGS` in a subprocess from the project directory."""
+    _allow(args)
     return subprocess.run(
         [sys.executable, "-m", "libya_archive", *args],
         cwd=PROJECT_DIR,
@@ -44,6 +81,7 @@ def run_cli(
 
 def start_cli(*args: str, env: dict | None = None) -> subprocess.Popen:
     """Start `libya-archive ARGS` in its own process group (to kill it with its workers)."""
+    _allow(args)
     return subprocess.Popen(
         [sys.executable, "-m", "libya_archive", *args],
         cwd=PROJECT_DIR,
@@ -96,9 +134,18 @@ def demo_archive(demo_registry, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def variants_site(tmp_path_factory):
+    """The site of URL variants (tests/variants_site.py), crawled once: (paths, archive)."""
+    from tests.variants_site import crawled_variants_site
+
+    with crawled_variants_site(tmp_path_factory.mktemp("variants")) as crawled:
+        yield crawled
+
+
+@pytest.fixture(scope="session")
 def demo_content() -> dict[str, list[dict]]:
     """The demo's article sources, per outlet: what the archive should hold."""
     return {
         path.stem: yaml.safe_load(path.read_text("utf-8"))["articles"]
-        for path in sorted((DEMO_DIR / "content").glob("*.yml"))
+        for path in sorted((DEMO_SOURCES / "content").glob("*.yml"))
     }

@@ -82,10 +82,30 @@ def test_fts_triggers_reindex_only_when_text_changes(tmp_path):
     )
     search = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
     assert db.execute(search, ("sirte",)).fetchall() == [(pk,)]
+    # total_changes counts the rows triggers write too: a re-crawl's update of last_seen
+    # must write the article's row and nothing in the index.
+    before = db.conn.total_changes
     db["articles"].update(pk, {"last_seen": "2026-01-01"})
+    assert db.conn.total_changes - before == 1
     assert db.execute(search, ("sirte",)).fetchall() == [(pk,)]
+    before = db.conn.total_changes
     db["articles"].update(pk, {"text": "Ships returned to Misrata."})
+    assert db.conn.total_changes - before > 1  # the row, and the index's delete and insert
     assert db.execute(search, ("misrata",)).fetchall() == [(pk,)]
     assert db.execute(search, ("text : sirte",)).fetchall() == []
     order = db.execute("SELECT published_order FROM articles").fetchone()[0]
     assert order == f"0000-00-00/{pk:010d}"
+
+
+def test_the_fts_triggers_test_fails_when_the_triggers_reindex_on_every_update(tmp_path):
+    """The guard above, tried against triggers that reindex whatever column changes."""
+    db = open_archive(tmp_path / "a.db")
+    db["outlets"].insert({"id": "o", "name": "O"})
+    pk = db["articles"].insert({"url": "u", "outlet": "o", "text": "Sirte"}).last_pk
+    for trigger in ("articles_bu", "articles_au"):
+        sql = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", (trigger,)).fetchone()[0]
+        db.execute(f"DROP TRIGGER {trigger}")
+        db.execute(sql.replace(" OF title, byline, text", ""))
+    before = db.conn.total_changes
+    db["articles"].update(pk, {"last_seen": "2026-01-01"})
+    assert db.conn.total_changes - before > 1

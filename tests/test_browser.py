@@ -37,7 +37,7 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS") or PROJECT_DIR / "tests" / "screenshots")
 
-pytestmark = pytest.mark.crawl
+pytestmark = [pytest.mark.crawl, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")

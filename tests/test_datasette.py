@@ -29,8 +29,6 @@ from libya_archive.serve import METADATA, datasette_command, make_datasette, met
 from pipelines.archive import migrations, open_archive
 from tests.conftest import PROJECT_DIR, copy_archive, query, run_cli
 
-pytestmark = pytest.mark.crawl
-
 
 @pytest.fixture
 def get(demo_archive):

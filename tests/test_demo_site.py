@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 from libya_archive.demo_site import DEMO_DIR
+from tests.conftest import DEMO_SOURCES
 
 
 def files(root) -> dict[str, bytes]:
@@ -15,7 +16,7 @@ def files(root) -> dict[str, bytes]:
 def test_regenerating_the_demo_site_reproduces_the_committed_pages(tmp_path):
     out = tmp_path / "site"
     subprocess.run(
-        [sys.executable, str(DEMO_DIR / "build_site.py"), "--out", str(out)],
+        [sys.executable, str(DEMO_SOURCES / "build_site.py"), "--out", str(out)],
         check=True,
         capture_output=True,
         timeout=120,

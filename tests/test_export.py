@@ -8,12 +8,8 @@ import os
 import subprocess
 import sys
 
-import pytest
-
 from libya_archive.export import COLUMNS
 from tests.conftest import PROJECT_DIR, query, run_cli
-
-pytestmark = pytest.mark.crawl
 
 
 def test_csv_export_has_every_article_newest_first(demo_archive, tmp_path):

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PROJECT_DIR, run_cli
-
-pytestmark = pytest.mark.crawl
+from libya_archive.demo_site import DEMO_DIR
+from tests.conftest import run_cli
 
 
 def test_outlets_lists_every_outlet_with_its_entry_points():
-    result = run_cli("outlets", "--outlets", str(PROJECT_DIR / "demo" / "outlets.yml"), timeout=60)
+    result = run_cli("outlets", "--outlets", str(DEMO_DIR / "outlets.yml"), timeout=60)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("inewstoday") and "general" in line for line in lines)
@@ -19,6 +18,7 @@ def test_outlets_lists_every_outlet_with_its_entry_points():
     assert any("sitemap" in line and "sitemap_index.xml" in line for line in lines)
 
 
+@pytest.mark.crawl
 def test_check_reports_every_demo_outlet_working(demo_registry):
     result = run_cli("outlets", "--check", "--outlets", str(demo_registry), "--timeout", "60")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -30,6 +30,7 @@ def test_check_reports_every_demo_outlet_working(demo_registry):
     assert "3 of 3 outlets work" in result.stdout
 
 
+@pytest.mark.crawl
 def test_check_says_what_is_broken(demo_site, tmp_path):
     registry = tmp_path / "outlets.yml"
     outlet = (

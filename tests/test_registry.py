@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from libya_archive.demo_site import DEMO_DIR
 from scrapers.registry import RegistryError, load_outlets, select_outlets
 from tests.conftest import PROJECT_DIR, run_cli
 
@@ -101,6 +102,7 @@ def test_unknown_outlet_id_is_refused(tmp_path):
         select_outlets(outlets, ["nowhere"])
 
 
+@pytest.mark.crawl
 def test_crawl_with_a_broken_registry_exits_non_zero_and_crawls_nothing(tmp_path):
     registry = write(tmp_path, GOOD.replace("scope: libya", "scope: everything"))
     db = tmp_path / "archive.db"
@@ -113,4 +115,4 @@ def test_crawl_with_a_broken_registry_exits_non_zero_and_crawls_nothing(tmp_path
 
 def test_the_shipped_registries_are_valid():
     assert load_outlets(PROJECT_DIR / "outlets.yml")
-    assert load_outlets(PROJECT_DIR / "demo" / "outlets.yml")
+    assert load_outlets(DEMO_DIR / "outlets.yml")

@@ -12,11 +12,12 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from scrapy.exceptions import DropItem
 
 from pipelines import relevance
-from pipelines.relevance import THRESHOLD, RelevancePipeline, assess, normalise
-from scrapers.items import ArticlePage
+from pipelines.items import ArticlePage, Extracted
+from pipelines.relevance import THRESHOLD, assess
+from pipelines.stages import PageDropped, RelevanceStage
+from pipelines.text import normalise
 
 LABELLED = Path(__file__).parent / "relevance" / "labelled.jsonl"
 LANGUAGES = {"en", "ar", "fr", "it", "tr"}
@@ -230,17 +231,23 @@ def test_a_term_in_two_concepts_is_refused(tmp_path):
 
 def article(title: str, text: str, scope: str) -> ArticlePage:
     return ArticlePage(
-        outlet="x", url="http://x.test/a", html="", scope=scope, fetched="", title=title, text=text
+        outlet="x",
+        url="http://x.test/a",
+        html="",
+        scope=scope,
+        fetched="",
+        article=Extracted(title=title, text=text),
     )
 
 
 def test_pipeline_drops_off_topic_articles_of_general_outlets_only():
     off_topic = article("Marathon returns to its route", LEAD, "general")
-    with pytest.raises(DropItem, match="^irrelevant: "):
-        RelevancePipeline().process_item(off_topic)
-    kept = RelevancePipeline().process_item(article("Marathon", LEAD, "libya"))
+    with pytest.raises(PageDropped, match="^irrelevant: ") as dropped:
+        RelevanceStage().process_item(off_topic)
+    assert dropped.value.why.kind == "irrelevant" and dropped.value.why.score == 0
+    kept = RelevanceStage().process_item(article("Marathon", LEAD, "libya"))
     assert kept.relevance == 0 and kept.libya_terms == []
-    item = RelevancePipeline().process_item(article("Libya's oil output rises", LEAD, "general"))
+    item = RelevanceStage().process_item(article("Libya's oil output rises", LEAD, "general"))
     assert item.relevance >= THRESHOLD and item.libya_terms == ["libya"]
 
 
@@ -260,11 +267,14 @@ def test_labelled_set_is_large_balanced_and_hard_enough():
     assert hard >= len(rows) / 3
 
 
-def test_quality_floor_on_labelled_set():
-    """A regression guard, well under the target the bench reports (0.95 per language)."""
-    rows = labelled()
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_quality_floor_on_labelled_set_in_every_language(language):
+    """Precision and recall of each language at the target the bench reports (0.95), so
+    that one language cannot fall behind unseen under a good overall figure."""
+    rows = [r for r in labelled() if r["language"] == language]
     predicted = [(assess(r["title"], r["text"], r["language"]).relevant, r["label"]) for r in rows]
-    tp = sum(p and t for p, t in predicted)
-    precision = tp / sum(p for p, _ in predicted)
-    recall = tp / sum(t for _, t in predicted)
-    assert 2 * precision * recall / (precision + recall) >= 0.9
+    true_positives = sum(p and t for p, t in predicted)
+    precision = true_positives / sum(p for p, _ in predicted)
+    recall = true_positives / sum(t for _, t in predicted)
+    assert precision >= 0.95, f"{language}: precision {precision:.3f}"
+    assert recall >= 0.95, f"{language}: recall {recall:.3f}"

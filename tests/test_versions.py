@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from libya_archive.demo_site import DEMO_DIR
-from tests.conftest import copy_archive, crawl, query
+from tests.conftest import DEMO_SOURCES, copy_archive, crawl, query
 
 pytestmark = pytest.mark.crawl
 
@@ -92,7 +92,7 @@ def test_the_second_version_overlay_is_generated(tmp_path):
     """demo/site_v2 is built with demo/site from demo/content: never hand-edited."""
     out = tmp_path / "site"
     subprocess.run(
-        [sys.executable, str(DEMO_DIR / "build_site.py"), "--out", str(out)],
+        [sys.executable, str(DEMO_SOURCES / "build_site.py"), "--out", str(out)],
         check=True,
         capture_output=True,
         timeout=120,

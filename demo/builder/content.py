@@ -19,7 +19,9 @@ DEMO_DIR = Path(__file__).resolve().parent.parent
 CONTENT_DIR = DEMO_DIR / "content"
 TEMPLATE_DIR = DEMO_DIR / "templates"
 ASSET_DIR = DEMO_DIR / "assets"
-OUTLETS_FILE = DEMO_DIR / "outlets.yml"
+# What `libya-archive demo` serves ships inside the package: the registry and the site.
+SERVED_DIR = DEMO_DIR.parent / "libya_archive" / "demo"
+OUTLETS_FILE = SERVED_DIR / "outlets.yml"
 ORIGIN = "http://demo.test"
 
 # Words that would make a "not about Libya" article relevant after all. Such articles are

@@ -30,12 +30,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice
-from urllib.parse import urlsplit
 
 from lxml import etree
 
 from pipelines.extraction import jsonld
-from pipelines.extraction.markup import clean, first_values, meta
+from pipelines.extraction.markup import canonical_urls, clean, meta
+from pipelines.urls import site_host
 
 PERSON, AGENCY, HOUSE = "person", "agency", "house"
 
@@ -260,12 +260,8 @@ class Outlet:
 
 
 def page_host(tree) -> str | None:
-    """The page's host, from its canonical or og:url address."""
-    for url in first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url"):
-        host = urlsplit(url).hostname
-        if host:
-            return host
-    return None
+    """The page's site (`site_host`: www, m, amp... left out), from its canonical or og:url."""
+    return next(filter(None, map(site_host, canonical_urls(tree))), None)
 
 
 # --- the sources ---------------------------------------------------------------------------

@@ -28,11 +28,12 @@ placeholder, an epoch zero, a scheduled embargo) and is skipped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
-from pipelines.extraction.markup import first_values, meta_contents
+from pipelines.extraction.markup import canonical_urls, first_values, meta_contents
+from pipelines.timestamps import Stamp, from_parts, parse_stamp
+from pipelines.urls import url_key
 
 # Publication meta tags, lower-cased (meta_contents folds case). Update-time tags are not
 # here: an update is never the release date.
@@ -66,34 +67,6 @@ SAME_RELEASE = timedelta(hours=1)
 # day) is in the future only when it is ahead of now even there.
 LATEST_OFFSET = timedelta(hours=14)
 
-ISO = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})"
-    r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?",
-    re.IGNORECASE,
-)
-# RFC 2822 ("Mon, 05 Aug 2024 12:47:21 GMT") and the toString() of Java and JavaScript
-# dates ("Fri Apr 28 19:20:36 CEST 2023", "Fri Apr 28 2023 17:52:31 GMT+0000 (...)").
-TEXTUAL = re.compile(
-    r"(?:[a-z]{3},?\s+)?"
-    r"(?:(?P<d1>\d{1,2})\s+(?P<m1>[a-z]{3})|(?P<m2>[a-z]{3})\s+(?P<d2>\d{1,2}))\s+"
-    r"(?:(?P<y1>\d{4})\s+)?"
-    r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?"
-    r"(?:\s*(?:GMT|UTC)?(?P<off>[+-]\d{4})|\s+(?P<zone>[a-z]{1,5}))?"
-    r"(?:\s+(?P<y2>\d{4}))?"
-    r"(?:\s*\(.*\))?",
-    re.IGNORECASE,
-)
-EPOCH = re.compile(r"\d{10}(?:\d{3})?")
-MONTHS = {
-    name: number
-    for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
-    )
-}
-UTC_NAMES = {"Z", "UTC", "GMT", "UT"}
-
 # Containers whose dates belong to other articles or to other people: related and
 # recommended teasers, comments, sidebars, a live ticker's entries.
 FOREIGN_CONTAINER = re.compile(
@@ -110,17 +83,6 @@ URL_DAY = (
     re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)"),
     re.compile(r"[/_-]((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[/_.-]|$)"),
 )
-
-
-@dataclass(frozen=True)
-class Stamp:
-    """A date or time as the page wrote it, normalised to ISO 8601."""
-
-    text: str
-    # For comparing stamps: a stamp without a zone, or a bare day, is read as UTC.
-    moment: datetime
-    has_time: bool
-    aware: bool
 
 
 def published(
@@ -148,7 +110,7 @@ def published(
     now = now or datetime.now(UTC)
     pages = own_urls(tree, url)
     tiers = (
-        lambda: statements(tree, article_ld, pages),
+        lambda: statements(tree, article_ld, pages, url),
         lambda: [(stamp, "markup") for stamp in article_times(tree, url, pages)],
         lambda: [(stamp, "markup") for stamp in title_days(tree)],
         lambda: [(stamp, "trafilatura") for stamp in [parse_stamp(day or "")] if stamp],
@@ -171,10 +133,10 @@ def modified(tree, article_ld: list[dict]) -> str | None:
     return stamps[0].text if stamps else None
 
 
-def statements(tree, article_ld: list[dict], pages: set[str]) -> list[tuple[Stamp, str]]:
+def statements(tree, article_ld: list[dict], pages: set[str], url: str) -> list[tuple[Stamp, str]]:
     """The publication stamps the page states about itself: its JSON-LD object and meta."""
     found = []
-    obj = main_article(article_ld, pages)
+    obj = main_article(article_ld, pages, url)
     if obj is not None:
         found += [(s, "jsonld") for s in map(parse_stamp, _strings(obj.get("datePublished"))) if s]
     metas = meta_contents(tree)
@@ -183,7 +145,7 @@ def statements(tree, article_ld: list[dict], pages: set[str]) -> list[tuple[Stam
     return found
 
 
-def main_article(article_ld: list[dict], pages: set[str]) -> dict | None:
+def main_article(article_ld: list[dict], pages: set[str], url: str) -> dict | None:
     """The JSON-LD object of this page's article, not of a related one listed beside it.
 
     The object that names this page's URL; else the first that has a publication date.
@@ -194,7 +156,7 @@ def main_article(article_ld: list[dict], pages: set[str]) -> dict | None:
         named = [obj.get("url"), obj.get("@id"), entity]
         if isinstance(entity, dict):
             named += [entity.get("@id"), entity.get("url")]
-        if any(isinstance(n, str) and same_page(n) in pages for n in named):
+        if any(isinstance(n, str) and page_key(n, url) in pages for n in named):
             return obj
     return dated[0] if dated else None
 
@@ -228,7 +190,7 @@ def is_foreign(element, url: str, pages: set[str]) -> bool:
             return True
         # A link to another page is a teaser; a permalink to this page is the byline's.
         href = ancestor.get("href") if ancestor.tag == "a" else None
-        if href and same_page(href, base=url) not in pages:
+        if href and page_key(href, url) not in pages:
             return True
         names = f"{ancestor.get('class') or ''} {ancestor.get('id') or ''}"
         if names.strip() and FOREIGN_CONTAINER.search(names):
@@ -257,7 +219,7 @@ def url_days(url: str) -> list[Stamp]:
     for pattern in URL_DAY:
         match = pattern.search(path)
         if match:
-            stamp = _stamp(*map(int, match.groups()))
+            stamp = from_parts(*map(int, match.groups()))
             return [stamp] if stamp else []
     return []
 
@@ -289,101 +251,24 @@ def plausible(stamp: Stamp, now: datetime) -> bool:
     return stamp.moment <= now + LATEST_OFFSET
 
 
-def parse_stamp(value: str) -> Stamp | None:
-    """An ISO 8601, RFC 2822, Java/JavaScript toString or epoch stamp; None otherwise."""
-    value = value.strip()
-    match = ISO.fullmatch(value)
-    if match:
-        year, month, day, hour, minute, second, zone = match.groups()
-        numbers = [int(n) for n in (year, month, day)]
-        if hour is None:
-            return _stamp(*numbers)
-        return _stamp(*numbers, int(hour), int(minute), int(second or 0), zone=zone)
-    match = TEXTUAL.fullmatch(value)
-    if match:
-        return _textual(match)
-    if EPOCH.fullmatch(value):
-        seconds = int(value) / (1000 if len(value) == 13 else 1)
-        moment = datetime.fromtimestamp(seconds, UTC)
-        return Stamp(moment.isoformat(timespec="seconds"), moment, True, True)
-    return None
-
-
 def parse_day(value: str) -> Stamp | None:
     """A bare day written 2024-05-23 or 23.05.2024."""
     match = DOTTED_DAY.fullmatch(value)
     if match:
         day, month, year = map(int, match.groups())
-        return _stamp(year, month, day)
+        return from_parts(year, month, day)
     stamp = parse_stamp(value)
     return stamp if stamp and not stamp.has_time else None
 
 
 def own_urls(tree, url: str) -> set[str]:
-    """The addresses of this page (its URL, canonical and og:url), comparable by same_page."""
-    named = first_values(
-        tree, ("//link[@rel='canonical']/@href", "//meta[@property='og:url']/@content")
-    )
-    return {same_page(u, base=url) for u in [url, *named] if u}
+    """The identity keys (`url_key`) of this page's addresses: its URL, canonical, og:url."""
+    return {page_key(u, url) for u in [url, *canonical_urls(tree)]}
 
 
-def same_page(url: str, base: str = "") -> str:
-    """A URL reduced to host and path, so that variants of one page's address compare equal."""
-    parts = urlsplit(urljoin(base, url.strip()))
-    host = parts.netloc.lower().removeprefix("www.")
-    return f"{host}{parts.path.rstrip('/')}"
-
-
-def _textual(match: re.Match) -> Stamp | None:
-    month = MONTHS.get((match["m1"] or match["m2"]).lower())
-    year = match["y1"] or match["y2"]
-    if month is None or year is None or (match["y1"] and match["y2"]):
-        return None
-    zone = match["off"] or (match["zone"] or "").upper()
-    return _stamp(
-        int(year),
-        month,
-        int(match["d1"] or match["d2"]),
-        int(match["h"]),
-        int(match["mi"]),
-        int(match["s"] or 0),
-        # An abbreviation such as CEST is ambiguous: keep the local time, without a zone.
-        zone=zone if zone in UTC_NAMES or zone[:1] in "+-" else None,
-    )
-
-
-def _stamp(
-    year: int,
-    month: int,
-    day: int,
-    hour: int | None = None,
-    minute: int = 0,
-    second: int = 0,
-    zone: str | None = None,
-) -> Stamp | None:
-    """A Stamp from its parts; None when they make no calendar date or zone."""
-    try:
-        if hour is None:
-            moment = datetime(year, month, day, tzinfo=UTC)
-            return Stamp(date(year, month, day).isoformat(), moment, False, False)
-        tz = _zone(zone) if zone else None
-        local = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-    except ValueError:
-        return None
-    moment = local if tz else local.replace(tzinfo=UTC)
-    return Stamp(local.isoformat(timespec="seconds"), moment, True, tz is not None)
-
-
-def _zone(zone: str) -> timezone:
-    """The offset a zone designator names; ValueError when it names none."""
-    if zone.upper() in UTC_NAMES:
-        return UTC
-    digits = zone[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
-    if hours > 14 or minutes > 59:
-        raise ValueError(f"no such offset: {zone}")
-    offset = timedelta(hours=hours, minutes=minutes)
-    return timezone(-offset if zone[0] == "-" else offset)
+def page_key(href: str, base: str) -> str:
+    """The identity key of the page an address (relative to `base`) names."""
+    return url_key(urljoin(base, href.strip()))
 
 
 def _strings(value) -> list[str]:

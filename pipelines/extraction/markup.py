@@ -22,6 +22,11 @@ def meta(tree, *names: str) -> list[str]:
     return found
 
 
+def canonical_urls(tree) -> list[str]:
+    """The addresses the page gives itself, as written: <link rel=canonical>, then og:url."""
+    return first_values(tree, ("//link[@rel='canonical']/@href",)) + meta(tree, "og:url")
+
+
 def clean(value) -> str | None:
     """Text with runs of whitespace made single spaces; None when nothing is left."""
     if not isinstance(value, str):

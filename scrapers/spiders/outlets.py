@@ -33,11 +33,12 @@ from twisted.internet.error import (
     TimeoutError,
 )
 
-from scrapers.items import ArticlePage, FetchFailure, now_iso
+from pipelines.items import ArticlePage, FetchFailure
+from pipelines.timestamps import now_iso
+from pipelines.urls import canonical_url
 from scrapers.known import ArchiveMemory
 from scrapers.registry import Listing, Outlet
 from scrapers.seen import SeenOnce
-from scrapers.urls import canonical_url
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A sitemap index may nest; real sites go two levels deep, loops must not go forever.

@@ -1,0 +1,152 @@
+"""The archive's one text model: how spellings are folded and words are cut.
+
+Search (the full-text index and its queries), relevance, near-duplicate shingles and the
+content hash all read text through this module, so that a word the search box finds is a
+word relevance counts, and the other way round (tests/test_text.py checks both sides
+character class by character class).
+
+Two levels:
+
+- `fold` applies `FOLDS`, the spelling variants readers take for one letter but every
+  SQLite tokenizer keeps apart: Arabic harakat, Quranic marks and tatweel, the alef and
+  hamza forms, taa marbuta and alef maqsura, Arabic-Indic digits, the Turkish dotless i
+  and curly apostrophes. The full-text index applies the same table in SQL (`fold_sql`,
+  pipelines/archive.py); its tokenizer (unicode61, remove_diacritics 2) then folds case
+  and Latin accents itself.
+- `normalise` is `fold` plus what that tokenizer does (case and Latin accents), for the
+  readers that match text in Python (relevance, shingles, hashes).
+
+Arabic writes conjunctions, prepositions and the article joined to the word that follows
+(والكهرباء: "and the electricity"); `ARABIC_PREFIXES` lists the combinations, which
+relevance compiles into its patterns and search expands a query word with. They are never
+stripped from the text: the same letters begin many words (وزير, برلمان).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from itertools import chain
+
+# Marks removed: harakat and other Arabic diacritics (tanwin, shadda, sukun, hamza and
+# madda above or below...), the superscript alef, the Quranic honorific and annotation
+# signs, and the tatweel that stretches a word.
+_REMOVED = chain(
+    range(0x0610, 0x061B),
+    range(0x064B, 0x0660),
+    (0x0670, 0x0640),
+    range(0x06D6, 0x06EE),
+)
+FOLDS: dict[str, str] = {
+    **{chr(code): "" for code in _REMOVED},
+    # The alef forms (madda, hamza above, hamza below, wasla) are one alef to a reader.
+    "\u0622": "\u0627",
+    "\u0623": "\u0627",
+    "\u0625": "\u0627",
+    "\u0671": "\u0627",
+    # Hamza on a carrier: مسؤول and مسئول are both written for "official".
+    "\u0624": "\u0648",
+    "\u0626": "\u064a",
+    "\u0629": "\u0647",  # taa marbuta -> haa (ليبية, ليبيه)
+    "\u0649": "\u064a",  # alef maqsura -> yaa (مصطفى, مصطفي)
+    # Arabic-Indic and extended (Persian) digits are the digits 0-9.
+    **{chr(0x0660 + digit): str(digit) for digit in range(10)},
+    **{chr(0x06F0 + digit): str(digit) for digit in range(10)},
+    "\u0131": "i",  # Turkish dotless i: Trablus'ta, Bingazi, Mısrata
+    "\u2019": "'",  # curly apostrophes: Gaddafi’s, Trablus’ta
+    "\u2018": "'",
+    "\u02bc": "'",
+}
+# str.translate looks up every character of a text; a search first finds texts with none.
+_FOLDABLE = re.compile(f"[{''.join(FOLDS)}]")
+_TABLE = str.maketrans(FOLDS)
+# What NFD splits off Latin letters (accents, the dot of the Turkish İ).
+_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
+_WORD = re.compile(r"[^\W_]+")
+
+# Letters Arabic writes joined in front of a word: a conjunction (و ف), a preposition
+# (ب ك ل) and the article (ال; ل + ال is written لل), in every order they combine.
+ARABIC_PREFIXES: tuple[str, ...] = tuple(
+    conjunction + preposition + article
+    for conjunction in ("", "و", "ف")
+    for preposition, article in (
+        ("", ""),
+        ("", "ال"),
+        ("ب", ""),
+        ("ك", ""),
+        ("ل", ""),
+        ("ب", "ال"),
+        ("ك", "ال"),
+        ("لل", ""),
+    )
+)
+# The prefixes that end in the article, longest first: a word typed with one is also the
+# bare word (الكهرباء is كهرباء).
+ARABIC_ARTICLES: tuple[str, ...] = tuple(
+    sorted((p for p in ARABIC_PREFIXES if p.endswith(("ال", "لل"))), key=len, reverse=True)
+)
+ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def fold(text: str) -> str:
+    """`text` with `FOLDS` applied: what the full-text index holds."""
+    if not _FOLDABLE.search(text):
+        return text
+    return text.translate(_TABLE)
+
+
+def normalise(text: str) -> str:
+    """`text` folded, lower-cased and without Latin accents: what search matches on."""
+    # ASCII needs no folding; most of the archive is not ASCII, so that path is fast too:
+    # one search for foldable characters, one NFD, one pass for Latin marks.
+    if text.isascii():
+        return text.lower()
+    text = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", fold(text)))
+    # NFD splits a few Arabic letters the table does not list (ۀ, ۓ): their marks go too.
+    return fold(text).lower()
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, normalised: runs of letters and digits."""
+    return _WORD.findall(normalise(text))
+
+
+def prefixed(word: str) -> list[str]:
+    """An Arabic word with each of `ARABIC_PREFIXES` in front; other words alone."""
+    if not ARABIC_LETTER.match(word):
+        return [word]
+    return [prefix + word for prefix in ARABIC_PREFIXES]
+
+
+def without_article(word: str) -> str:
+    """An Arabic word without the article (and what is attached to it) in front, when
+    at least three letters remain."""
+    for article in ARABIC_ARTICLES:
+        if word.startswith(article) and len(word) - len(article) >= 3:
+            return word[len(article) :]
+    return word
+
+
+def fold_select(table: str, key: str, columns: tuple[str, ...]) -> str:
+    """SELECT `key` and `columns` of `table`, the columns folded like `fold`, in SQL.
+
+    Plain replace() calls, so that any SQLite client (sqlite3, sqlite-utils, a GUI) can
+    still write the archive; nested in subqueries of 12 calls each, since SQLite's parser
+    refuses about 40 nested calls.
+    """
+    select = f"SELECT {key}, {', '.join(columns)} FROM {table}"
+    pairs = list(FOLDS.items())
+    for start in range(0, len(pairs), 12):
+        folded = []
+        for column in columns:
+            expression = column
+            for source, target in pairs[start : start + 12]:
+                expression = f"replace({expression}, {_literal(source)}, {_literal(target)})"
+            folded.append(f"{expression} AS {column}")
+        select = f"SELECT {key}, {', '.join(folded)} FROM ({select})"
+    return select
+
+
+def _literal(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,88 @@
+"""Extraction in worker processes: most of a crawl's CPU time, spread over every core.
+
+Used by the crawl's extract stage while the crawler's own process keeps fetching and
+storing, and by every command that extracts many stored pages. Free of Scrapy: it only
+runs `pipelines.extract.extract_and_fingerprint` in a process pool.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from pipelines.extract import extract_and_fingerprint, skip_licence_search
+from pipelines.items import Extracted
+from pipelines.outcomes import ExtractionFailed
+
+
+class ExtractionPool:
+    """`workers` processes that extract pages; with 0 workers, extraction runs in the
+    caller's process."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.workers <= 0:
+            return
+        # forkserver, not fork: forking a process that runs a Twisted reactor and threads
+        # can deadlock the child. The server imports the extractor once, and each worker
+        # forks from it ready to work instead of importing trafilatura on its own.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pipelines.extract", "datasketch"])
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=context, initializer=skip_licence_search
+        )
+        # Start the server and workers now rather than when the first page arrives; from a
+        # thread, since starting the server waits for its imports (a second), and the
+        # caller (a crawl's event loop) must not.
+        threading.Thread(target=_start_workers, args=(self.pool, self.workers)).start()
+
+    async def extract(
+        self, html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
+    ) -> tuple[Extracted, tuple[int, bytes]]:
+        """(Extracted, fingerprint) of one page, from a worker; ExtractionFailed says why
+        there is none.
+
+        A worker that died (out of memory on a monstrous page?) breaks the whole pool: new
+        workers are started once, so that one page cannot stop the work, and the pages in
+        flight fail.
+        """
+        pool = self.pool
+        try:
+            if pool is None:
+                return extract_and_fingerprint(html, url, selectors)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(pool, extract_and_fingerprint, html, url, selectors)
+        except BrokenProcessPool as exc:
+            if self.pool is pool:
+                self.restart()
+            raise ExtractionFailed(f"an extraction worker died ({exc})") from exc
+        except Exception as exc:  # noqa: BLE001 - any page may break the extractor
+            raise ExtractionFailed(f"extraction failed: {type(exc).__name__}: {exc}") from exc
+
+    def restart(self) -> None:
+        """New workers in place of a broken pool (once per breakage)."""
+        broken = self.pool
+        if broken is None:
+            return
+        broken.shutdown(wait=False, cancel_futures=True)
+        self.pool = None
+        self.start()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
+    with contextlib.suppress(RuntimeError):  # closed first: nothing to start
+        for _ in range(workers):
+            pool.submit(int)
