@@ -47,6 +47,10 @@ FOLDS: dict[str, str] = {
     # Hamza on a carrier: مسؤول and مسئول are both written for "official".
     "\u0624": "\u0648",
     "\u0626": "\u064a",
+    # The same hamza on Persian and Urdu letters (ۀ, ۂ, ۓ), as NFD splits it off.
+    "\u06c0": "\u06d5",
+    "\u06c2": "\u06c1",
+    "\u06d3": "\u06d2",
     "\u0629": "\u0647",  # taa marbuta -> haa (ليبية, ليبيه)
     "\u0649": "\u064a",  # alef maqsura -> yaa (مصطفى, مصطفي)
     # Arabic-Indic and extended (Persian) digits are the digits 0-9.
@@ -60,8 +64,18 @@ FOLDS: dict[str, str] = {
 # str.translate looks up every character of a text; a search first finds texts with none.
 _FOLDABLE = re.compile(f"[{''.join(FOLDS)}]")
 _TABLE = str.maketrans(FOLDS)
-# What NFD splits off Latin letters (accents, the dot of the Turkish İ).
-_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
+# For `normalise`, the same folding in the way that is fast on long texts (str.translate
+# is slow on long non-ASCII strings): after NFD, which splits the accented Latin letters and
+# the hamza and madda off Arabic ones, one pass removes every mark, then str.replace folds
+# the few letters NFD leaves whole. tests/test_text.py checks that both ways agree.
+_MARKS = re.compile(
+    "[\u0300-\u036f" + "".join(c for c, target in FOLDS.items() if not target) + "]+"
+)
+_WHOLE_LETTERS = tuple(
+    (c, target)
+    for c, target in FOLDS.items()
+    if target and unicodedata.normalize("NFD", c) == c
+)
 _WORD = re.compile(r"[^\W_]+")
 
 # Letters Arabic writes joined in front of a word: a conjunction (و ف), a preposition
@@ -97,13 +111,13 @@ def fold(text: str) -> str:
 
 def normalise(text: str) -> str:
     """`text` folded, lower-cased and without Latin accents: what search matches on."""
-    # ASCII needs no folding; most of the archive is not ASCII, so that path is fast too:
-    # one search for foldable characters, one NFD, one pass for Latin marks.
     if text.isascii():
         return text.lower()
-    text = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", fold(text)))
-    # NFD splits a few Arabic letters the table does not list (ۀ, ۓ): their marks go too.
-    return fold(text).lower()
+    text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+    for letter, target in _WHOLE_LETTERS:
+        if letter in text:
+            text = text.replace(letter, target)
+    return text.lower()
 
 
 def words(text: str) -> list[str]:
