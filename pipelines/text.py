@@ -72,9 +72,7 @@ _MARKS = re.compile(
     "[\u0300-\u036f" + "".join(c for c, target in FOLDS.items() if not target) + "]+"
 )
 _WHOLE_LETTERS = tuple(
-    (c, target)
-    for c, target in FOLDS.items()
-    if target and unicodedata.normalize("NFD", c) == c
+    (c, target) for c, target in FOLDS.items() if target and unicodedata.normalize("NFD", c) == c
 )
 _WORD = re.compile(r"[^\W_]+")
 
