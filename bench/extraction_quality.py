@@ -3,7 +3,7 @@
     python bench/extraction_quality.py [--eval DIR] [--out DIR]
 
 Runs `pipelines.extract.extract_article` and plain `trafilatura.bare_extraction` over the
-evaluation set in ../shared/eval/ (real pages with ground truth for title, authors, date
+evaluation set given by --eval (real pages with ground truth for title, authors, date
 and body), writes both sets of predictions, scores them with the set's own scorer
 (score_extraction.py) and prints the two summary lines and the two rates in pages/s.
 Skips cleanly (exit 0) when the set is not there.

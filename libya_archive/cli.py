@@ -10,7 +10,6 @@ import json
 import sys
 import urllib.request
 from contextlib import closing, nullcontext
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -18,6 +17,7 @@ import click
 from libya_archive import export as exporter
 from libya_archive.lock import AlreadyRunning, archive_lock
 from libya_archive.serve import datasette_command, is_loopback, run_datasette
+from pipelines import timestamps
 from pipelines.archive import ArchiveError, open_archive
 from scrapers.registry import DEFAULT_REGISTRY, RegistryError, load_outlets, select_outlets
 
@@ -291,7 +291,7 @@ def status(db_path, stale_days, quiet):
             report = outlet_health(db)
     except ArchiveError as exc:
         _fail(str(exc), EXIT_ARCHIVE)
-    now = datetime.now(UTC)
+    now = timestamps.now()
     stale = [h for h in report if h.stale(stale_days, now)]
     shown = stale if quiet else report
     if shown:
@@ -482,8 +482,9 @@ def extract(source, url):
 def demo(db_path, no_serve, port, site_port, verbose):
     """Crawl the bundled offline demo site into an archive and browse it.
 
-    Serves demo/site on 127.0.0.1, crawls it with the real crawler through demo/outlets.yml,
-    then starts Datasette on the archive (unless --no-serve). Needs no internet.
+    Serves the bundled demo site on 127.0.0.1, crawls it with the real crawler through its
+    own registry, then starts Datasette on the archive (unless --no-serve). Needs no
+    internet.
 
     Example:
 

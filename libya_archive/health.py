@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlite_utils
+
+from pipelines import timestamps
 
 # Error rate over this many of an outlet's latest runs.
 RECENT_RUNS = 5
@@ -32,7 +34,7 @@ class OutletHealth:
 
 def outlet_health(db: sqlite_utils.Database, now: datetime | None = None) -> list[OutletHealth]:
     """The health of every outlet the archive has crawled."""
-    now = now or datetime.now(UTC)
+    now = now or timestamps.now()
     week_ago = (now - timedelta(days=7)).isoformat(timespec="seconds")
     report = []
     for outlet in db.query("SELECT id, name FROM outlets ORDER BY id"):

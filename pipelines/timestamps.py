@@ -53,9 +53,14 @@ class Stamp:
     aware: bool
 
 
+def now() -> datetime:
+    """Now, an aware datetime in UTC: every "now" of the archive comes from here."""
+    return datetime.now(UTC)
+
+
 def now_iso() -> str:
     """Now, ISO 8601 in UTC to the second: the archive's timestamp format."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return now().isoformat(timespec="seconds")
 
 
 def as_utc(value: str | None) -> datetime | None:

@@ -22,7 +22,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipelines.timestamps import as_utc
+from pipelines.timestamps import as_utc, now
 
 FAILED_REST_DAYS = 7
 NEVER = datetime.min.replace(tzinfo=UTC)  # a stamp that cannot be read
@@ -46,7 +46,7 @@ class ArchiveMemory:
         # Articles published since `recent` are not "known": they are fetched again for edits.
         self.recent = "9999-12-31"
         if recheck_days is not None:
-            self.recent = (datetime.now(UTC) - timedelta(days=recheck_days)).date().isoformat()
+            self.recent = (now() - timedelta(days=recheck_days)).date().isoformat()
         if archive_path and Path(archive_path).exists() and self.outlet_ids:
             self.conn = sqlite3.connect(f"file:{archive_path}?mode=ro", uri=True)
             self.conn.execute("PRAGMA busy_timeout = 10000")
@@ -64,7 +64,7 @@ class ArchiveMemory:
                 f"AND time >= ? AND (kind IN ({','.join('?' * len(LASTING_FAILURES))}) "
                 f"OR (kind = 'http' AND status IN ({','.join('?' * len(LASTING_STATUSES))})))"
             )
-            rested = datetime.now(UTC) - timedelta(days=FAILED_REST_DAYS)
+            rested = now() - timedelta(days=FAILED_REST_DAYS)
             self._failed_params = (
                 *self.outlet_ids,
                 rested.isoformat(timespec="seconds"),

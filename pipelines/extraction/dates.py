@@ -28,9 +28,10 @@ placeholder, an epoch zero, a scheduled embargo) and is skipped.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
+from pipelines import timestamps
 from pipelines.extraction.markup import canonical_urls, first_values, meta_contents
 from pipelines.timestamps import Stamp, from_parts, parse_stamp
 from pipelines.urls import url_key
@@ -107,7 +108,7 @@ def published(
         (ISO 8601 time or day as the publisher wrote it, or None; one of "jsonld", "meta",
         "markup", "trafilatura", "url", "none").
     """
-    now = now or datetime.now(UTC)
+    now = now or timestamps.now()
     pages = own_urls(tree, url)
     tiers = (
         lambda: statements(tree, article_ld, pages, url),
