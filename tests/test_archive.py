@@ -109,3 +109,21 @@ def test_the_fts_triggers_test_fails_when_the_triggers_reindex_on_every_update(t
     before = db.conn.total_changes
     db["articles"].update(pk, {"last_seen": "2026-01-01"})
     assert db.conn.total_changes - before > 1
+
+
+def test_an_archive_from_before_the_text_model_gets_its_hashes_and_index_remade(tmp_path):
+    """m033: hashes made the old way would make every re-crawled article look changed."""
+    from pipelines.dedup import content_hash
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    migrations.apply(old, stop_before="m033_one_text_model")
+    old["outlets"].insert({"id": "o", "name": "O"})
+    text = "قال مسؤول إن ميناء سرتة أعيد فتحه"
+    old["articles"].insert({"url": "u", "outlet": "o", "text": text, "content_hash": "old"})
+    old.close()
+    db = open_archive(path)
+    assert db.execute("SELECT content_hash FROM articles").fetchone()[0] == content_hash(text)
+    # The index now folds the hamza carrier as relevance does: مسؤول is found as مسوول.
+    found = db.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'مسوول'")
+    assert found.fetchall() == [(1,)]
