@@ -408,3 +408,43 @@ def m033_one_text_model(db: sqlite_utils.Database) -> None:
                 [(content_hash(text or ""), row_id) for row_id, text in rows],
             )
             last = rows[-1][0]
+
+
+@migrations()
+def m034_captures(db: sqlite_utils.Database) -> None:
+    """The captured bytes as the source of truth: `captures` indexes the WARC records of
+    the archive's store (pipelines/warcs.py), one row per response or revisit record;
+    each article records the extractor that read it, and each run its source and the bytes
+    it captured."""
+    db["captures"].create(
+        {
+            "id": int,
+            "record_id": str,  # WARC-Record-ID
+            "record_type": str,  # response or revisit
+            "url": str,
+            "outlet": str,
+            "role": str,  # article, entry (feed, sitemap, listing) or other
+            "fetched": str,  # WARC-Date, ISO 8601 UTC
+            "status": int,
+            "content_type": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "payload_digest": str,
+            "refers_to": str,  # a revisit: the record id of the original
+            "article_id": int,
+            "source": str,  # crawl, import or backfill
+            "run": int,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    captures = db["captures"]
+    captures.create_index(["record_id"], unique=True)
+    captures.create_index(["article_id", "fetched"])
+    captures.create_index(["payload_digest"])
+    captures.create_index(["url", "fetched"])
+    captures.create_index(["warc_file", "warc_offset"])
+    db["articles"].add_column("extractor_version", str)
+    db["crawl_runs"].add_column("source", str)
+    db["crawl_runs"].add_column("captured_bytes", int)

@@ -52,6 +52,9 @@ class ArticlePage:
     scope: str  # the outlet's scope: "libya" keeps everything, "general" only Libya articles
     fetched: str  # ISO 8601, UTC
     urls_seen: list[str] = field(default_factory=list)  # request URL and every redirect hop
+    # WARC-Record-IDs of the responses captured for the page (its redirect hops, then the
+    # page), which the store links to the article it makes.
+    captures: list[str] = field(default_factory=list)
 
     # Set by the extract step.
     article: Extracted | None = None
@@ -74,3 +77,26 @@ class FetchFailure:
     reason: str  # one sentence a researcher understands
     status: int | None = None
     time: str | None = None
+
+
+@dataclass
+class Capture:
+    """A response (or revisit) record written to the WARC store, for the `captures` table.
+
+    The record is on disk before this item exists: a row never names a missing record.
+    """
+
+    record_id: str
+    record_type: str  # "response" or "revisit"
+    url: str
+    outlet: str | None
+    role: str  # "article", "entry" (feed, sitemap, listing) or "other"
+    fetched: str  # the record's WARC-Date, ISO 8601 UTC
+    status: int | None
+    content_type: str | None
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    payload_digest: str
+    refers_to: str | None = None  # a revisit: the record id of the original
+    source: str = "crawl"  # "crawl", "import" or "backfill"

@@ -22,7 +22,7 @@ from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from pipelines.extract import check_article
-from pipelines.items import ArticlePage, FetchFailure
+from pipelines.items import ArticlePage, Capture, FetchFailure
 from pipelines.outcomes import ExtractionFailed, NotAboutLibya, PageRejected
 from pipelines.relevance import assess
 from pipelines.store import ArchiveWriter, StoreFailed
@@ -30,6 +30,12 @@ from pipelines.timestamps import now_iso
 from pipelines.workers import ExtractionPool
 
 logger = logging.getLogger(__name__)
+
+# Signals between the crawl's WARC capture (scrapers/capture.py) and the store: a record
+# was written (with its Capture row), and the records written so far must be made durable
+# because rows that name them are about to commit.
+capture_written = object()
+captures_must_be_durable = object()
 
 # Counters the spider keeps per outlet (scrapers/spiders/outlets.py), copied into the run's
 # record in crawl_runs.
@@ -118,6 +124,10 @@ class StoreStage:
             stage.request_reached_downloader, signal=signals.request_reached_downloader
         )
         crawler.signals.connect(stage.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(stage.capture_written, signal=capture_written)
+        stage.writer.before_commit = lambda: crawler.signals.send_catch_log(
+            signal=captures_must_be_durable
+        )
         return stage
 
     def open_spider(self):
@@ -125,9 +135,12 @@ class StoreStage:
         self._guarded(self.writer.open, [o.as_row() for o in outlets])
 
     def process_item(self, item):
-        if isinstance(item, ArticlePage | FetchFailure):
+        if isinstance(item, ArticlePage | Capture | FetchFailure):
             self._guarded(self.writer.add, item)
         return item
+
+    def capture_written(self, capture: Capture, **kwargs):
+        self.process_item(capture)
 
     def close_spider(self):
         stats = self.crawler.stats

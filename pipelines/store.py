@@ -29,7 +29,7 @@ from pathlib import Path
 from pipelines import dedup
 from pipelines.archive import open_archive
 from pipelines.clusters import StoryClusters
-from pipelines.items import ArticlePage, FetchFailure
+from pipelines.items import ArticlePage, Capture, FetchFailure
 from pipelines.outcomes import NotAboutLibya, PageRejected
 from pipelines.timestamps import now_iso
 from pipelines.urls import canonical_url, url_key
@@ -62,7 +62,23 @@ OUTCOME_COLUMNS = {
     "alias": "url_aliases",
 }
 REJECTION_COLUMNS = {"irrelevant": "irrelevant", "no-article": "not_articles"}
-RUN_COLUMNS = (*OUTCOME_COLUMNS.values(), *REJECTION_COLUMNS.values(), "errors")
+RUN_COLUMNS = (*OUTCOME_COLUMNS.values(), *REJECTION_COLUMNS.values(), "errors", "captured_bytes")
+CAPTURE_COLUMNS = (
+    "record_id",
+    "record_type",
+    "url",
+    "outlet",
+    "role",
+    "fetched",
+    "status",
+    "content_type",
+    "warc_file",
+    "warc_offset",
+    "warc_length",
+    "payload_digest",
+    "refers_to",
+    "source",
+)
 
 
 class StoreFailed(Exception):
@@ -81,13 +97,16 @@ class Rejection:
 class ArchiveWriter:
     """Writes items into the archive at `path` in batches, and keeps the run's record.
 
-    `open(outlets)` starts a run, `add(item)` buffers an ArticlePage or FetchFailure,
-    `rejected(page, why)` records a page left out, `finish(extra)` commits the rest and
-    closes the run. A failed write raises StoreFailed, after which nothing more is written.
+    `open(outlets)` starts a run, `add(item)` buffers an ArticlePage, Capture or
+    FetchFailure, `rejected(page, why)` records a page left out, `finish(extra)` commits
+    the rest and closes the run. A failed write raises StoreFailed, after which nothing
+    more is written. `before_commit`, when set, is called before each transaction commits:
+    the crawl makes its WARC records durable there, before the rows that name them.
     """
 
     def __init__(self, path: str | Path, batch_size: int = 100, batch_seconds: float = 5.0):
         self.path = str(path)
+        self.before_commit = None
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.buffer: list = []
@@ -99,17 +118,17 @@ class ArchiveWriter:
         self.failed: str | None = None
         self.clusters: StoryClusters | None = None
 
-    def open(self, outlets: Iterable[dict]) -> int:
+    def open(self, outlets: Iterable[dict], source: str = "crawl") -> int:
         """Open the archive, sync the `outlets` rows (id, name, homepage, ...) and start a
-        run for them; return the run's number."""
+        run for them (a crawl, an import, a rebuild...); return the run's number."""
         self.db = open_archive(self.path)
         try:
-            self._start_run(list(outlets))
+            self._start_run(list(outlets), source)
         except sqlite3.Error as exc:
             self._fail(exc)
         return self.run
 
-    def _start_run(self, outlets: list[dict]) -> None:
+    def _start_run(self, outlets: list[dict], source: str) -> None:
         started = now_iso()
         self.outlets = [o["id"] for o in outlets]
         with self.db.atomic():
@@ -117,13 +136,16 @@ class ArchiveWriter:
             row = self.db.execute("SELECT coalesce(max(run), 0) + 1 FROM crawl_runs").fetchone()
             self.run = row[0]
             self.db["crawl_runs"].insert_all(
-                [{"run": self.run, "outlet": o, "started": started} for o in self.outlets],
+                [
+                    {"run": self.run, "outlet": o, "started": started, "source": source}
+                    for o in self.outlets
+                ],
                 pk=("run", "outlet"),
             )
         self.clusters = StoryClusters(self.db)
         self.clusters.open()
 
-    def add(self, item: ArticlePage | FetchFailure) -> None:
+    def add(self, item: ArticlePage | Capture | FetchFailure) -> None:
         """Buffer an item; commit the buffer when it is full or old enough."""
         self.buffer.append(item)
         if (
@@ -183,14 +205,28 @@ class ArchiveWriter:
         raise StoreFailed(self.failed) from exc
 
     def _write(self, items: list) -> None:
+        if self.before_commit is not None:
+            self.before_commit()
         with self.db.atomic():
             for item in items:
-                if isinstance(item, FetchFailure):
+                if isinstance(item, Capture):
+                    self._write_capture(item)
+                elif isinstance(item, FetchFailure):
                     self._write_failure(item)
                 elif isinstance(item, Rejection):
                     self._write_rejection(item)
                 else:
                     self._write_article(item)
+
+    def _write_capture(self, capture: Capture) -> None:
+        row = {name: getattr(capture, name) for name in CAPTURE_COLUMNS}
+        self.db.execute(
+            f"INSERT OR IGNORE INTO captures ({', '.join(CAPTURE_COLUMNS)}, run) "
+            f"VALUES ({', '.join('?' * len(CAPTURE_COLUMNS))}, ?)",
+            (*row.values(), self.run),
+        )
+        if capture.outlet:
+            self.counts[capture.outlet]["captured_bytes"] += capture.warc_length
 
     def _write_failure(self, failure: FetchFailure) -> None:
         self.db["fetch_errors"].insert(
@@ -260,6 +296,12 @@ class ArchiveWriter:
                 "VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen",
                 (url, url_key(url), article_id, seen, seen),
+            )
+        if item.captures:
+            marks = ", ".join("?" * len(item.captures))
+            self.db.execute(
+                f"UPDATE captures SET article_id = ? WHERE record_id IN ({marks})",
+                (article_id, *item.captures),
             )
         self.counts[item.outlet][OUTCOME_COLUMNS[decision.kind]] += 1
 

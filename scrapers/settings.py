@@ -26,6 +26,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests that wait for robots.txt through unchecked (scrapers/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scrapers.robots.RobotsTxtMiddleware": 100,
+    # Raw capture next to the downloader: it sees every response as it arrived (each
+    # redirect hop, each retried error, the body before decompression).
+    "scrapers.capture.CaptureMiddleware": 950,
 }
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.25
@@ -50,6 +53,13 @@ CONCURRENT_ITEMS = 8
 # posted Python code, and the telnet console is a shell.
 REMOTE_CONTROL_ENABLED = False
 TELNETCONSOLE_ENABLED = False
+
+# Raw capture (scrapers/capture.py): "articles" keeps every response for an article page,
+# "all" the entry points and robots.txt too, "none" nothing (for benchmarks). The WARC
+# store is the folder beside the archive unless WARC_DIR names another; files rotate at 1 GB.
+CAPTURE = "articles"
+WARC_DIR = os.environ.get("LIBYA_ARCHIVE_WARCS") or None
+WARC_ROTATE_BYTES = 1024**3
 
 # Requests already made are remembered in the job folder, not in a set in memory.
 DUPEFILTER_CLASS = "scrapers.seen.DiskDupeFilter"

@@ -36,6 +36,7 @@ from twisted.internet.error import (
 from pipelines.items import ArticlePage, FetchFailure
 from pipelines.timestamps import now_iso
 from pipelines.urls import canonical_url
+from pipelines.warcs import decode_html
 from scrapers.known import ArchiveMemory
 from scrapers.registry import Listing, Outlet
 from scrapers.seen import SeenOnce
@@ -193,10 +194,16 @@ class OutletSpider(scrapy.Spider):
         yield ArticlePage(
             outlet=outlet.id,
             url=response.url,
-            html=response.text,
+            # Decoded as every other way into the archive decodes the same bytes.
+            html=decode_html(
+                response.body, response.headers.get("Content-Type", b"").decode("latin-1")
+            ),
             scope=outlet.scope,
-            fetched=now_iso(),
+            # The time of the capture, which the WARC record keeps too: a rebuild from the
+            # records dates the article the same.
+            fetched=response.meta.get("captured_at") or now_iso(),
             urls_seen=[*hops, response.url],
+            captures=response.meta.get("captures", []),
         )
 
     def _articles(
@@ -232,14 +239,15 @@ class OutletSpider(scrapy.Spider):
 
     def article_request(self, outlet: Outlet, url: str):
         """The request for an article page found on an entry point (a hook for CheckSpider)."""
-        yield self._request(outlet, url, self.parse_article)
+        yield self._request(outlet, url, self.parse_article, role="article")
 
     # Helpers ------------------------------------------------------------------------------
 
     def _request(self, outlet: Outlet, url: str, callback, **meta) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=callback, errback=self.on_error, meta={"outlet": outlet.id, **meta}
-        )
+        """A request of the outlet's; its `role` (an entry point unless said otherwise)
+        tells the capture what it is."""
+        meta = {"outlet": outlet.id, "role": "entry", **meta}
+        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
 
     def _outlet(self, response: Response) -> Outlet:
         return self.outlets[response.meta["outlet"]]
