@@ -16,36 +16,21 @@ import click
 
 from libya_archive import export as exporter
 from libya_archive.lock import AlreadyRunning, archive_lock
+from libya_archive.options import (
+    EXIT_ARCHIVE,
+    EXIT_RUNNING,
+    EXIT_STALE,
+    EXIT_TROUBLE,
+    db_option,
+    fail,
+    load,
+    outlets_option,
+    warcs_option,
+)
+from libya_archive.records import import_warc, rebuild, reextract
 from libya_archive.serve import datasette_command, is_loopback, run_datasette
 from pipelines import timestamps
 from pipelines.archive import ArchiveError, open_archive
-from scrapers.registry import DEFAULT_REGISTRY, RegistryError, load_outlets, select_outlets
-
-DEFAULT_DB = "archive.db"
-
-# Exit codes cron can tell apart.
-EXIT_TROUBLE = 1  # the crawl ran, but an outlet gave no answer at all
-EXIT_REGISTRY = 2
-EXIT_ARCHIVE = 3
-EXIT_RUNNING = 4  # another crawl holds the archive
-EXIT_STALE = 5  # status: an outlet has yielded nothing for too long
-
-outlets_option = click.option(
-    "--outlets",
-    "outlets_file",
-    default=str(DEFAULT_REGISTRY),
-    show_default="the registry shipped with libya-archive",
-    type=click.Path(dir_okay=False),
-    help="The outlet registry.",
-)
-db_option = click.option(
-    "--db",
-    "db_path",
-    default=DEFAULT_DB,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The archive file (SQLite).",
-)
 
 
 @click.group()
@@ -57,18 +42,6 @@ def cli():
     """
 
 
-def _fail(message: str, code: int):
-    click.secho(f"Error: {message}", fg="red", err=True)
-    sys.exit(code)
-
-
-def _load(outlets_file: str, outlet_ids: tuple[str, ...], text: str | None = None):
-    try:
-        return select_outlets(load_outlets(outlets_file, text=text), outlet_ids)
-    except RegistryError as exc:
-        _fail(f"{exc}\nNothing was crawled.", EXIT_REGISTRY)
-
-
 def _crawl(
     outlets,
     db_path: str,
@@ -76,6 +49,7 @@ def _crawl(
     log_file: str | None,
     summary: bool,
     spider_options: dict | None = None,
+    **settings,
 ) -> None:
     """Run the crawl under the archive's lock; print the run's summary if `summary` or if
     something went wrong, and exit non-zero then."""
@@ -86,13 +60,15 @@ def _crawl(
             try:
                 open_archive(db_path).close()  # a broken archive fails here, before fetching
             except ArchiveError as exc:
-                _fail(str(exc), EXIT_ARCHIVE)
+                fail(str(exc), EXIT_ARCHIVE)
             level = "INFO" if verbose else "WARNING"
-            stats = run_crawl(outlets, db_path, spider_options, log_file, LOG_LEVEL=level)
+            stats = run_crawl(
+                outlets, db_path, spider_options, log_file, LOG_LEVEL=level, **settings
+            )
     except AlreadyRunning as exc:
-        _fail(str(exc), EXIT_RUNNING)
+        fail(str(exc), EXIT_RUNNING)
     if stats.get("archive_error"):
-        _fail(
+        fail(
             f"{stats['archive_error']}: the crawl stopped; what was committed before is intact",
             EXIT_ARCHIVE,
         )
@@ -100,7 +76,7 @@ def _crawl(
     if summary or silent:
         _print_run_summary(db_path)
     if silent:
-        _fail(f"no answer from {', '.join(silent)}: see fetch_errors for why", EXIT_TROUBLE)
+        fail(f"no answer from {', '.join(silent)}: see fetch_errors for why", EXIT_TROUBLE)
 
 
 def _unreachable_outlets(db_path: str) -> list[str]:
@@ -169,13 +145,32 @@ def _print_run_summary(db_path: str) -> None:
     help="Walk N pages of every listing, past pages of known articles: a first, deeper "
     "run for a new outlet.",
 )
+@click.option(
+    "--capture",
+    type=click.Choice(["articles", "all", "none"]),
+    default="articles",
+    show_default=True,
+    help="Which responses to keep as WARC records: every response for an article page; "
+    "also the feeds, sitemaps, listing pages and robots.txt (all); nothing (none).",
+)
+@warcs_option
 @click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
 @click.option(
     "--log-file",
     type=click.Path(dir_okay=False),
     help="Also write the full log (INFO) to this file, rotated at 10 MB, 5 kept.",
 )
-def crawl(db_path, outlets_file, outlet_ids, recheck_days, backfill_pages, verbose, log_file):
+def crawl(
+    db_path,
+    outlets_file,
+    outlet_ids,
+    recheck_days,
+    backfill_pages,
+    capture,
+    warcs,
+    verbose,
+    log_file,
+):
     """Crawl outlets for Libya coverage into the archive.
 
     Discovers articles through each outlet's feeds, sitemaps and listing pages, fetches
@@ -189,9 +184,10 @@ def crawl(db_path, outlets_file, outlet_ids, recheck_days, backfill_pages, verbo
 
         libya-archive crawl --outlet libya-observer --outlet almarsad --db archive.db
     """
-    outlets = _load(outlets_file, outlet_ids)
+    outlets = load(outlets_file, outlet_ids)
     options = {"recheck_days": recheck_days, "backfill_pages": backfill_pages}
-    _crawl(outlets, db_path, verbose, log_file, verbose or sys.stderr.isatty(), options)
+    settings = {"CAPTURE": capture, **({"WARC_DIR": warcs} if warcs else {})}
+    _crawl(outlets, db_path, verbose, log_file, verbose or sys.stderr.isatty(), options, **settings)
 
 
 @cli.command()
@@ -220,7 +216,7 @@ def outlets(outlet_ids, outlets_file, check, timeout):
 
         libya-archive outlets --check libya-herald almarsad
     """
-    selected = _load(outlets_file, outlet_ids)
+    selected = load(outlets_file, outlet_ids)
     if check:
         _check_outlets(selected, timeout)
         return
@@ -290,7 +286,7 @@ def status(db_path, stale_days, quiet):
         with closing(open_archive(db_path, readonly=True)) as db:
             report = outlet_health(db)
     except ArchiveError as exc:
-        _fail(str(exc), EXIT_ARCHIVE)
+        fail(str(exc), EXIT_ARCHIVE)
     now = timestamps.now()
     stale = [h for h in report if h.stale(stale_days, now)]
     shown = stale if quiet else report
@@ -330,7 +326,8 @@ def status(db_path, stale_days, quiet):
     help="Allow --host to be an address other machines can reach (0.0.0.0, a LAN address): "
     "anyone who reaches it can read and query the whole archive.",
 )
-def serve(db_path, host, port, public):
+@warcs_option
+def serve(db_path, host, port, public, warcs):
     """Browse, search and export the archive in Datasette, read-only.
 
     Listens on 127.0.0.1 only unless --public is given with another --host. Robots are
@@ -351,7 +348,7 @@ def serve(db_path, host, port, public):
     try:
         open_archive(db_path, readonly=True).close()
     except ArchiveError as exc:
-        _fail(str(exc), EXIT_ARCHIVE)
+        fail(str(exc), EXIT_ARCHIVE)
     if not loopback:
         click.secho(
             f"Warning: serving on {host}:{port}: anyone who can reach this machine can read the "
@@ -360,7 +357,7 @@ def serve(db_path, host, port, public):
             fg="yellow",
             err=True,
         )
-    with datasette_command(db_path, host, port) as command:
+    with datasette_command(db_path, host, port, warcs) as command:
         sys.exit(run_datasette(command))
 
 
@@ -418,7 +415,7 @@ def export(db_path, fmt, output, outlets, languages, since, until, search, bom):
     try:
         db = open_archive(db_path, readonly=True)
     except ArchiveError as exc:
-        _fail(str(exc), EXIT_ARCHIVE)
+        fail(str(exc), EXIT_ARCHIVE)
     selection = exporter.Selection(
         outlets=outlets,
         languages=languages,
@@ -462,7 +459,7 @@ def extract(source, url):
     else:
         path = Path(source)
         if not path.is_file():
-            _fail(f"{source}: no such file", 1)
+            fail(f"{source}: no such file", 1)
         html, url = path.read_bytes(), url or path.resolve().as_uri()
     click.echo(json.dumps(extract_article(html, url), ensure_ascii=False, indent=2))
 
@@ -499,7 +496,7 @@ def demo(db_path, no_serve, port, site_port, verbose):
         click.echo(f"Port {site_port} is taken; serving the demo site on a free port.", err=True)
         site = SiteServer(DEMO_DIR / "site")
     with site:
-        outlets = _load(str(registry), (), text=site.rewrite(registry.read_text("utf-8")))
+        outlets = load(str(registry), (), text=site.rewrite(registry.read_text("utf-8")))
         click.echo(f"Demo site on {site.origin}; crawling it into {db_path}", err=True)
         _crawl(outlets, db_path, verbose, None, summary=True)
         if no_serve:
@@ -507,3 +504,8 @@ def demo(db_path, no_serve, port, site_port, verbose):
         click.echo(f"Datasette on http://127.0.0.1:{port}/ (Ctrl-C to stop)", err=True)
         with datasette_command(db_path, "127.0.0.1", port) as command:
             run_datasette(command)  # forwards Ctrl-C and SIGTERM, so Datasette stops too
+
+
+cli.add_command(reextract)
+cli.add_command(rebuild)
+cli.add_command(import_warc)

@@ -41,6 +41,7 @@ def outlet_health(db: sqlite_utils.Database, now: datetime | None = None) -> lis
         runs = list(
             db.query(
                 "SELECT started, requests, responses, errors FROM crawl_runs WHERE outlet = ? "
+                "AND coalesce(source, 'crawl') = 'crawl' "
                 "ORDER BY run DESC",
                 [outlet["id"]],
             )

@@ -52,13 +52,17 @@ def is_loopback(host: str) -> bool:
         return False  # a host name: it may resolve to anything
 
 
-def metadata_for(db_path: str | Path) -> dict:
+def metadata_for(db_path: str | Path, warcs: str | Path | None = None) -> dict:
     """metadata.yml, applied to the archive file actually served.
 
     Datasette names a database after its file (demo.db is "demo"), and metadata is keyed
-    by that name; this re-keys the archive's entry so any file name gets it.
+    by that name; this re-keys the archive's entry so any file name gets it. The archive's
+    plugin learns where the WARC store is (`warcs`, by default the folder beside the file),
+    to show captured pages.
     """
     metadata = yaml.safe_load(METADATA.read_text(encoding="utf-8"))
+    store = Path(warcs) if warcs else Path(f"{db_path}.warcs")
+    metadata.setdefault("plugins", {})["libya-archive"] = {"warcs": str(store.resolve())}
     name = Path(db_path).stem
     databases = metadata.get("databases", {})
     if METADATA_DATABASE in databases:
@@ -73,13 +77,13 @@ def metadata_for(db_path: str | Path) -> dict:
     return metadata
 
 
-def make_datasette(db_path: str | Path, **settings):
+def make_datasette(db_path: str | Path, warcs: str | Path | None = None, **settings):
     """The Datasette app `serve` runs, in this process (for tests and benchmarks)."""
     from datasette.app import Datasette  # not imported by the commands that never serve
 
     return Datasette(
         [str(db_path)],
-        metadata=metadata_for(db_path),
+        metadata=metadata_for(db_path, warcs),
         settings={**SETTINGS, **settings},
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),
@@ -107,12 +111,14 @@ def run_datasette(command: list[str]) -> int:
 
 
 @contextmanager
-def datasette_command(db_path: str | Path, host: str, port: int) -> Iterator[list[str]]:
+def datasette_command(
+    db_path: str | Path, host: str, port: int, warcs: str | Path | None = None
+) -> Iterator[list[str]]:
     """The command line that serves the archive; its metadata file lives as long as the block."""
     with tempfile.NamedTemporaryFile(
         "w", suffix=".json", prefix="libya-archive-metadata-"
     ) as handle:
-        json.dump(metadata_for(db_path), handle)
+        json.dump(metadata_for(db_path, warcs), handle)
         handle.flush()
         command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
         command += ["--metadata", handle.name, "--host", host, "--port", str(port)]

@@ -14,7 +14,11 @@ processes (pipelines/workers.py) call it.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Mapping
+from functools import cache
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import trafilatura
@@ -147,6 +151,39 @@ def _override(tree, selectors: Mapping[str, str], fields: tuple) -> tuple:
     if "body" in selectors and (found := overrides.select_body(tree, selectors["body"])):
         text = body.clean_text(found, title)
     return title, title_source, names, author_source, published, date_source, text
+
+
+# What decides what extraction and relevance read from a page: these modules and data files
+# of the package, and the libraries that do the work.
+VERSIONED_SOURCES = (
+    "extract.py",
+    "extraction/*.py",
+    "relevance.py",
+    "libya_terms.yml",
+    "text.py",
+    "timestamps.py",
+    "urls.py",
+)
+VERSIONED_LIBRARIES = ("trafilatura", "htmldate", "courlan", "lxml", "justext")
+
+
+@cache
+def extractor_version() -> str:
+    """The version of the extractor, kept with each article it reads: a digest of the
+    sources above and of the libraries' versions. `reextract` re-reads the articles read
+    by another; made from the code itself, so no change can forget to bump it."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for pattern in VERSIONED_SOURCES:
+        for path in sorted(package.glob(pattern)):
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    for library in VERSIONED_LIBRARIES:
+        try:
+            digest.update(f"{library}={metadata.version(library)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{library}=none".encode())
+    return digest.hexdigest()[:12]
 
 
 def check_article(article: Extracted) -> None:

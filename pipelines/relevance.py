@@ -47,6 +47,8 @@ from typing import NamedTuple
 
 import yaml
 
+from pipelines.items import ArticlePage
+from pipelines.outcomes import NotAboutLibya
 from pipelines.text import normalise, prefixed, without_article
 
 TERMS_FILE = Path(str(files("pipelines").joinpath("libya_terms.yml")))
@@ -295,3 +297,14 @@ def _tripoli_is_libyan(mentions: list[Mention]) -> bool:
     """A Tripoli counts unless Lebanon or Greece is named at least as often as Libya itself."""
     groups = Counter(m.term.group for m in mentions)
     return groups["other_tripoli"] == 0 or groups["country"] > groups["other_tripoli"]
+
+
+def judge(page: ArticlePage) -> None:
+    """Score a page's article (`relevance`, `libya_terms`); raise NotAboutLibya when it is
+    an article of a general outlet that is not about Libya. Every way into the archive
+    judges pages with this."""
+    article = page.article
+    result = assess(article.title, article.text, article.language)
+    page.relevance, page.libya_terms = result.score, result.terms
+    if page.scope == "general" and not result.relevant:
+        raise NotAboutLibya(f"not about Libya (score {result.score})", result.score)

@@ -24,7 +24,7 @@ from scrapy.exceptions import DropItem
 from pipelines.extract import check_article
 from pipelines.items import ArticlePage, Capture, FetchFailure
 from pipelines.outcomes import ExtractionFailed, NotAboutLibya, PageRejected
-from pipelines.relevance import assess
+from pipelines.relevance import judge
 from pipelines.store import ArchiveWriter, StoreFailed
 from pipelines.timestamps import now_iso
 from pipelines.workers import ExtractionPool
@@ -91,12 +91,10 @@ class RelevanceStage:
     def process_item(self, item):
         if not isinstance(item, ArticlePage):
             return item
-        article = item.article
-        result = assess(article.title, article.text, article.language)
-        item.relevance, item.libya_terms = result.score, result.terms
-        if item.scope == "general" and not result.relevant:
-            why = NotAboutLibya(f"not about Libya (score {result.score})", result.score)
-            raise PageDropped(why)
+        try:
+            judge(item)
+        except NotAboutLibya as why:
+            raise PageDropped(why) from why
         return item
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 from pipelines import dedup
 from pipelines.archive import open_archive
 from pipelines.clusters import StoryClusters
+from pipelines.extract import extractor_version
 from pipelines.items import ArticlePage, Capture, FetchFailure
 from pipelines.outcomes import NotAboutLibya, PageRejected
 from pipelines.timestamps import now_iso
@@ -94,6 +95,14 @@ class Rejection:
     reason: str
 
 
+@dataclass
+class Reread:
+    """An archived article read again from its capture (`reextract`)."""
+
+    article_id: int
+    page: ArticlePage
+
+
 class ArchiveWriter:
     """Writes items into the archive at `path` in batches, and keeps the run's record.
 
@@ -152,6 +161,14 @@ class ArchiveWriter:
             len(self.buffer) >= self.batch_size
             or time.monotonic() - self.last_flush >= self.batch_seconds
         ):
+            self.flush()
+
+    def reread(self, article_id: int, page: ArticlePage) -> None:
+        """Buffer today's reading of an archived article's capture: its fields are updated
+        where they differ, and a changed text keeps the old one as a version and moves the
+        article in the search index and its story cluster, as a crawl's change would."""
+        self.buffer.append(Reread(article_id, page))
+        if len(self.buffer) >= self.batch_size:
             self.flush()
 
     def rejected(self, page: ArticlePage, why: PageRejected) -> None:
@@ -215,6 +232,8 @@ class ArchiveWriter:
                     self._write_failure(item)
                 elif isinstance(item, Rejection):
                     self._write_rejection(item)
+                elif isinstance(item, Reread):
+                    self._write_reread(item)
                 else:
                     self._write_article(item)
 
@@ -305,6 +324,33 @@ class ArchiveWriter:
             )
         self.counts[item.outlet][OUTCOME_COLUMNS[decision.kind]] += 1
 
+    def _write_reread(self, reread: Reread) -> None:
+        page, article_id = reread.page, reread.article_id
+        decision = dedup.Decision("reread", "", [], dedup.content_hash(page.article.text))
+        new = self._columns(page, decision)
+        old = dict(
+            zip(
+                new,
+                self.db.execute(
+                    f"SELECT {', '.join(new)} FROM articles WHERE id = ?", (article_id,)
+                ).fetchone(),
+                strict=True,
+            )
+        )
+        changes = {name: value for name, value in new.items() if old[name] != value}
+        if not changes:
+            self.counts[page.outlet]["articles_unchanged"] += 1
+            return
+        now = now_iso()
+        text_changed = "content_hash" in changes
+        if text_changed:
+            self._keep_version(article_id, now)
+            changes.update(last_changed=now, crawl_run=self.run)
+        self.db["articles"].update(article_id, changes)
+        if text_changed:
+            self.clusters.place(article_id, page.article.text, now, page.fingerprint)
+        self.counts[page.outlet]["articles_changed" if text_changed else "articles_updated"] += 1
+
     def _keep_version(self, article_id: int, replaced: str) -> None:
         """Copy the article's current text into article_versions before it is overwritten."""
         self.db.execute(
@@ -324,6 +370,7 @@ class ArchiveWriter:
             relevance=item.relevance,
             libya_terms=item.libya_terms,
             content_hash=decision.content_hash,
+            extractor_version=extractor_version(),
         )
         for name in JSON_COLUMNS:
             row[name] = json.dumps(row[name], ensure_ascii=False)

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from w3lib.encoding import html_to_unicode, resolve_encoding
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -101,6 +102,7 @@ class Exchange:
     protocol: str = "HTTP/1.1"
     # The archive's facts: OUTLET, ROLE, SOURCE, REDIRECTS (extension fields).
     facts: dict[str, str] = field(default_factory=dict)
+    record_id: str | None = None  # kept from the source when a record is imported
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,8 @@ class WarcWriter:
             protocol=exchange.protocol,
         )
         fields = {"WARC-Date": warc_date(exchange.fetched), **exchange.facts}
+        if exchange.record_id:
+            fields["WARC-Record-ID"] = exchange.record_id
         if original is None:
             response = self._builder.create_warc_record(
                 exchange.url,
@@ -202,23 +206,6 @@ class WarcWriter:
             payload_digest=digest,
             date=fields["WARC-Date"],
             refers_to=original.record_id if original else None,
-        )
-
-    def write_record(self, record) -> tuple[str, int, int]:
-        """Append a record read elsewhere (an import): (file, offset, length)."""
-        self._open_if_needed()
-        offset, length = self._append(record)
-        return self.name, offset, length
-
-    def record(self, url, record_type, payload: bytes, http_headers, fields: dict):
-        """A warcio record built as this writer builds its own (for imports)."""
-        return self._builder.create_warc_record(
-            url,
-            record_type,
-            payload=io.BytesIO(payload),
-            length=len(payload),
-            http_headers=http_headers,
-            warc_headers_dict=fields,
         )
 
     def sync(self) -> None:
@@ -290,15 +277,31 @@ class Captured:
     date: str  # ISO 8601, UTC
     status: int | None
     http_headers: list[tuple[str, str]]
-    payload: bytes = field(repr=False)  # decoded from any Content-Encoding; b"" for a revisit
+    # As the server sent it (compressed if it was); b"" for a revisit.
+    body: bytes = field(repr=False)
     payload_digest: str | None
     fields: dict[str, str]  # every WARC header, by name
     offset: int = 0
     length: int = 0
 
+    def header(self, name: str) -> str:
+        """An HTTP header of the response ("" when absent)."""
+        return next((v for k, v in self.http_headers if k.lower() == name.lower()), "")
+
     @property
     def content_type(self) -> str:
-        return next((v for k, v in self.http_headers if k.lower() == "content-type"), "")
+        return self.header("Content-Type")
+
+    @property
+    def payload(self) -> bytes:
+        """The body decoded from its Content-Encoding (gzip, deflate, brotli)."""
+        encoding = self.header("Content-Encoding").strip().lower()
+        if not self.body or encoding not in BufferedReader.get_supported_decompressors():
+            return self.body
+        try:
+            return BufferedReader(io.BytesIO(self.body), decomp_type=encoding).read()
+        except (OSError, zlib.error, ValueError):
+            return self.body  # mislabelled: the bytes as they are
 
     @property
     def refers_to(self) -> str | None:
@@ -336,9 +339,15 @@ def _captured(record, offset: int = 0, length: int = 0, with_payload: bool = Tru
         headers = list(record.http_headers.headers)
         code = (record.http_headers.get_statuscode() or "").strip()
         status = int(code) if code.isdigit() else None
-    payload = b""
+    body = b""
     if with_payload and record.rec_type != "revisit":
-        payload = record.content_stream().read()
+        body = record.raw_stream.read()
+        if (
+            record.http_headers
+            and "chunked" in (record.http_headers.get_header("Transfer-Encoding") or "").lower()
+        ):
+            body = ChunkedDataReader(io.BytesIO(body)).read()
+            headers = [(k, v) for k, v in headers if k.lower() not in DROPPED_HEADERS]
     return Captured(
         record_id=fields.get("WARC-Record-ID", ""),
         record_type=record.rec_type,
@@ -346,7 +355,7 @@ def _captured(record, offset: int = 0, length: int = 0, with_payload: bool = Tru
         date=iso_date(fields["WARC-Date"]) if fields.get("WARC-Date") else "",
         status=status,
         http_headers=headers,
-        payload=payload,
+        body=body,
         payload_digest=fields.get("WARC-Payload-Digest"),
         fields=fields,
         offset=offset,

@@ -11,8 +11,9 @@ import asyncio
 import contextlib
 import multiprocessing
 import threading
-from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from pipelines.extract import extract_and_fingerprint, skip_licence_search
@@ -66,6 +67,48 @@ class ExtractionPool:
             raise ExtractionFailed(f"an extraction worker died ({exc})") from exc
         except Exception as exc:  # noqa: BLE001 - any page may break the extractor
             raise ExtractionFailed(f"extraction failed: {type(exc).__name__}: {exc}") from exc
+
+    def imap(self, jobs: Iterable[tuple], ahead: int | None = None) -> Iterator[tuple]:
+        """(job, (Extracted, fingerprint) or ExtractionFailed) for each job, in the order
+        of `jobs`; a job is (html, url, selectors, *anything else the caller carries).
+
+        At most `ahead` pages (default four per worker) are in flight, so memory stays flat
+        over any number of pages.
+        """
+        ahead = ahead or max(4, 4 * self.workers)
+        pending: deque = deque()
+        for job in jobs:
+            pending.append((job, self._submit(job)))
+            if len(pending) >= ahead:
+                yield self._collect(*pending.popleft())
+        while pending:
+            yield self._collect(*pending.popleft())
+
+    def _submit(self, job: tuple) -> Future:
+        html, url, selectors = job[:3]
+        if self.pool is None:
+            future: Future = Future()
+            try:
+                future.set_result(extract_and_fingerprint(html, url, selectors))
+            except Exception as exc:  # noqa: BLE001 - reported as a worker's would be
+                future.set_exception(exc)
+            return future
+        try:
+            return self.pool.submit(extract_and_fingerprint, html, url, selectors)
+        except BrokenProcessPool:
+            self.restart()
+            return self.pool.submit(extract_and_fingerprint, html, url, selectors)
+
+    def _collect(self, job: tuple, future: Future) -> tuple:
+        pool = self.pool
+        try:
+            return job, future.result()
+        except BrokenProcessPool as exc:
+            if self.pool is pool:
+                self.restart()
+            return job, ExtractionFailed(f"an extraction worker died ({exc})")
+        except Exception as exc:  # noqa: BLE001 - any page may break the extractor
+            return job, ExtractionFailed(f"extraction failed: {type(exc).__name__}: {exc}")
 
     def restart(self) -> None:
         """New workers in place of a broken pool (once per breakage)."""

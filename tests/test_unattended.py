@@ -83,6 +83,20 @@ def wait_for_commits(db, more_than: int, timeout: float = 60) -> None:
     raise AssertionError(f"no batch committed within {timeout} s")
 
 
+def assert_every_capture_is_on_disk(db, folder) -> None:
+    from pipelines.warcs import payload_digest, read_record
+
+    rows = query(
+        db,
+        "SELECT warc_file, warc_offset, warc_length, payload_digest FROM captures "
+        "WHERE record_type = 'response'",
+    )
+    assert rows
+    for name, offset, length, digest in rows:
+        record = read_record(folder, name, offset, length)
+        assert payload_digest(record.body) == digest == record.payload_digest
+
+
 def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slow_site, tmp_path):
     db = tmp_path / "killed.db"
     committed: set[str] = set()
@@ -96,13 +110,28 @@ def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slo
         now = archived_urls(db)
         assert committed < now, "an article committed before the kill was lost"
         committed = now
-        # Nothing written but the archive, its lock and the job folder of pending requests.
+        # Nothing written but the archive, its lock, the job folder of pending requests and
+        # the WARC store.
         assert {p.name for p in tmp_path.iterdir()} <= {
-            "killed.db", "killed.db-wal", "killed.db-shm", "killed.db.lock", "killed.db.job"
+            "killed.db", "killed.db-wal", "killed.db-shm", "killed.db.lock", "killed.db.job",
+            "killed.db.warcs",
         }  # fmt: skip
         assert (tmp_path / "killed.db.job").is_dir()
+        # No row names a record that is not on disk, whole.
+        assert_every_capture_is_on_disk(db, tmp_path / "killed.db.warcs")
+        assert list((tmp_path / "killed.db.warcs").glob("*.warc.gz.open"))
     assert len(committed) < 120, "the kills did not land mid-crawl"
-    crawl(slow_site, db)
+    result = crawl(slow_site, db)
+    # Each run closes the file the run before it left open when it was killed, and says so.
+    assert result.stderr.count("left open by a run that did not finish") == 1, result.stderr
+    warcs = tmp_path / "killed.db.warcs"
+    assert not list(warcs.glob("*.open"))
+    for path in warcs.glob("*.warc.gz"):
+        check = subprocess.run(
+            [sys.executable, "-m", "warcio.cli", "check", str(path)], capture_output=True
+        )
+        assert check.returncode == 0, check.stdout
+    assert_every_capture_is_on_disk(db, warcs)
     assert not (tmp_path / "killed.db.job").exists()  # the rerun cleared it, and its own
     assert committed <= archived_urls(db)
     assert query(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(120, 120)]

@@ -8,19 +8,23 @@ Loaded by `libya-archive serve` with --plugins-dir. It registers on every connec
 It also drops a blank search (`?_search=`, sent by the table's form whenever its box is
 empty), which would otherwise match nothing; starts a CSV with a UTF-8 byte order mark when
 asked (`?_bom=1`, for Excel); tells robots not to index any page (X-Robots-Tag, beside
-robots.txt); marks the matches in the `snippet` column of the search query; and lists an
-article's copies on its page.
+robots.txt); marks the matches in the `snippet` column of the search query; lists an
+article's copies and its captures on its page; and shows a capture's page as it was
+archived (`/-/capture/<id>`), read from the WARC store and sandboxed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from urllib.parse import parse_qsl, urlencode
 
 from datasette import hookimpl
+from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from libya_archive.search import fts_query
+from pipelines.warcs import read_record
 
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
 
@@ -93,15 +97,22 @@ def render_cell(value, column):
 
 @hookimpl
 def extra_template_vars(view_name, database, table, request, datasette):
-    """On an article's page: the other articles with the same text (syndicated copies)."""
+    """On an article's page: the other articles with the same text (syndicated copies), and
+    its captures (each links to the page as it was archived)."""
     if view_name != "row" or table != "articles" or request is None:
         return {}
 
     async def copies():
         pk = request.url_vars.get("pks", "")
         if not pk.isdigit():
-            return {"article_copies": []}
-        rows = await datasette.get_database(database).execute(
+            return {"article_copies": [], "article_captures": []}
+        db = datasette.get_database(database)
+        captures = await db.execute(
+            "SELECT id, fetched, status, record_type, payload_digest, source, url "
+            "FROM captures WHERE article_id = :id ORDER BY fetched, id",
+            {"id": int(pk)},
+        )
+        rows = await db.execute(
             # outlet IN (...) lets SQLite use the (outlet, content_hash) index.
             "SELECT id, title, outlet, published_date FROM articles "
             "WHERE outlet IN (SELECT id FROM outlets) AND id != :id "
@@ -109,6 +120,46 @@ def extra_template_vars(view_name, database, table, request, datasette):
             "ORDER BY published_order LIMIT 50",
             {"id": int(pk)},
         )
-        return {"article_copies": [dict(row) for row in rows]}
+        return {
+            "article_copies": [dict(row) for row in rows],
+            "article_captures": [dict(row) for row in captures],
+        }
 
     return copies
+
+
+@hookimpl
+def register_routes():
+    return [(r"^/-/capture/(?P<capture_id>\d+)$", captured_page)]
+
+
+# A captured page is the outlet's HTML: shown in a sandbox, it runs no script, submits no
+# form and gets an origin of its own, never the archive's (whose pages run SQL).
+CAPTURED_PAGE_HEADERS = {
+    "Content-Security-Policy": "sandbox",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+async def captured_page(datasette, request):
+    """A capture's page as it was archived, read from the WARC store."""
+    capture_id = int(request.url_vars["capture_id"])
+    db = datasette.get_database()
+    rows = await db.execute(
+        "SELECT c.warc_file, c.warc_offset, c.warc_length, o.warc_file, o.warc_offset, "
+        "o.warc_length FROM captures c LEFT JOIN captures o ON c.record_type = 'revisit' "
+        "AND o.record_id = c.refers_to WHERE c.id = :id",
+        {"id": capture_id},
+    )
+    row = rows.first()
+    if row is None:
+        return Response.text(f"No capture {capture_id} in this archive.", status=404)
+    location = row[3:] if row[3] else row[:3]
+    folder = (datasette.plugin_config("libya-archive") or {}).get("warcs") or f"{db.path}.warcs"
+    try:
+        record = await asyncio.to_thread(read_record, folder, *location)
+    except OSError as exc:
+        return Response.text(f"The WARC record of capture {capture_id} cannot be read: {exc}", 404)
+    content_type = record.content_type or "application/octet-stream"
+    return Response(record.payload, content_type=content_type, headers=dict(CAPTURED_PAGE_HEADERS))
