@@ -306,10 +306,10 @@ def _claimer(registry, only: str | None):
     def claim(url: str) -> tuple[str | None, str]:
         if only:
             return only, ""
-        for outlet in registry:
-            if outlet.owns(url):
-                return (outlet.id, "") if outlet.is_article_url(url) else (None, "pattern")
-        return None, "host"
+        owners = [outlet for outlet in registry if outlet.owns(url)]
+        # Outlets may share a host (editions, sections): the one whose patterns match.
+        found = next((outlet.id for outlet in owners if outlet.is_article_url(url)), None)
+        return found, "" if found else ("pattern" if owners else "host")
 
     return claim
 

@@ -42,6 +42,7 @@ from w3lib.encoding import html_to_unicode, resolve_encoding
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
@@ -402,6 +403,7 @@ def iter_records(
     size = os.path.getsize(path)
     with open(path, "rb") as handle:
         start = end = 0
+        last = None  # where the last record read starts
         while start < size:
             handle.seek(start)
             iterator = ArchiveIterator(handle, arc2warc=True)
@@ -409,8 +411,16 @@ def iter_records(
                 for record in iterator:
                     wanted = record.rec_type in ("response", "revisit")
                     captured = _captured(record, 0, 0, with_payload) if wanted else None
+                    if captured is not None and _cut_short(record):
+                        # The file ends inside this record: a part of a page is no page.
+                        report.truncated_at = iterator.offset
+                        report.problems.append(
+                            f"incomplete record at byte {iterator.offset}: the file ends inside it"
+                        )
+                        return
                     iterator.read_to_end(record)  # offsets are the file's, from `start` on
-                    end = iterator.get_record_offset() + iterator.get_record_length()
+                    last = iterator.get_record_offset()
+                    end = last + iterator.get_record_length()
                     if captured is not None:
                         captured.offset = iterator.get_record_offset()
                         captured.length = iterator.get_record_length()
@@ -428,9 +438,31 @@ def iter_records(
                 report.corrupt += 1
                 report.problems.append(f"unreadable record at byte {failed_at}: {reason}")
                 start = resume
-        if end < size and report.truncated_at is None and _is_gzip(path):
-            report.truncated_at = end
-            report.problems.append(f"incomplete record at byte {end}: the file ends inside it")
+        cut = end < size or (last is not None and not _complete_member(handle, last, size))
+        if report.truncated_at is None and _is_gzip(path) and cut:
+            report.truncated_at = last if end >= size else end
+            report.problems.append(
+                f"incomplete record at byte {report.truncated_at}: the file ends inside it"
+            )
+
+
+def _cut_short(record) -> bool:
+    """Whether the file ended before the record's declared length was read."""
+    return isinstance(record.raw_stream, LimitReader) and record.raw_stream.limit > 0
+
+
+def _complete_member(handle, start: int, size: int) -> bool:
+    """Whether the gzip member at `start` runs to its end marker within the file."""
+    handle.seek(start)
+    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    try:
+        while chunk := handle.read(1 << 20):
+            decompressor.decompress(chunk)
+            if decompressor.eof:
+                return True
+    except zlib.error:
+        return False
+    return decompressor.eof
 
 
 def _short(exc: Exception) -> str:
