@@ -42,8 +42,8 @@ class Ingest:
 
     def pages(self, pages: Iterable[ArticlePage]) -> None:
         """Extract, check, judge and store each page, in the order given."""
-        jobs = ((p.html, p.url, self.rules[p.outlet].selectors, p) for p in pages)
-        for (*_, page), result in self.pool.imap(jobs):
+        jobs = (((p.html, p.url, self.rules[p.outlet].selectors), p) for p in pages)
+        for page, result in self.pool.imap(jobs):
             try:
                 if isinstance(result, ExtractionFailed):
                     raise result

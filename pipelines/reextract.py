@@ -20,14 +20,16 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines import clusters
 from pipelines.archive import open_archive
-from pipelines.extract import check_article, extractor_version
+from pipelines.dedup import content_hash
+from pipelines.extract import check_article, extract, extractor_version
 from pipelines.ingest import OutletRules
-from pipelines.items import ArticlePage
-from pipelines.outcomes import ExtractionFailed, NotAboutLibya, PageRejected
-from pipelines.relevance import judge
+from pipelines.items import ArticlePage, Extracted
+from pipelines.outcomes import ExtractionFailed, PageRejected
+from pipelines.relevance import Assessment, assess
 from pipelines.store import ArchiveWriter
-from pipelines.warcs import decode_html, read_record
+from pipelines.warcs import read_record
 from pipelines.workers import ExtractionPool
 
 # The capture an article is read from: its latest 2xx response, or revisit of one.
@@ -101,7 +103,7 @@ def reextract(
     pool.start()
     try:
         jobs = _jobs(writer, warc_folder, rules, selection, report, progress)
-        for (*_, page, article_id), result in pool.imap(jobs):
+        for (page, article_id), result in pool.imap(jobs, read_capture):
             _reread(writer, article_id, page, result, report)
     finally:
         pool.close()
@@ -117,42 +119,53 @@ def _jobs(writer, warc_folder, rules, selection, report, progress) -> Iterator[t
     # A thousand articles at a time, by id: the archive's articles do not fit in memory,
     # and the writer updates rows of the table as it goes.
     while rows := writer.db.execute(
-        f"SELECT id, outlet, url FROM articles WHERE {where} AND id > ? ORDER BY id LIMIT 1000",
+        f"SELECT id, outlet, content_hash FROM articles WHERE {where} AND id > ? "
+        "ORDER BY id LIMIT 1000",
         [*params, last],
     ).fetchall():
         last = rows[-1][0]
-        for article_id, outlet, _ in rows:
+        for article_id, outlet, digest in rows:
             if progress:
                 progress(1)
             capture = writer.db.execute(LATEST_CAPTURE, (article_id,)).fetchone()
             if capture is None or outlet not in rules:
                 report.no_capture += 1
                 continue
-            url, _, fetched, name, offset, length, content_type = capture
-            record = read_record(warc_folder, name, offset, length)
-            page = ArticlePage(
-                outlet=outlet,
-                url=url,
-                html=decode_html(record.payload, content_type or record.content_type),
-                scope=rules[outlet].scope,
-                fetched=fetched,
-            )
+            url, _, fetched, name, offset, length, _ = capture
+            # The page itself: the worker reads it (the bytes need not cross a pipe).
+            page = ArticlePage(outlet, url, "", rules[outlet].scope, fetched)
             report.read += 1
-            yield page.html, page.url, rules[outlet].selectors, page, article_id
+            location = (str(warc_folder), name, offset, length)
+            yield (location, url, rules[outlet].selectors, digest), (page, article_id)
+
+
+def read_capture(
+    location: tuple, url: str, selectors: Mapping[str, str], digest: str | None
+) -> tuple[Extracted, tuple[int, bytes] | None, Assessment | None]:
+    """In a worker: a capture's page read from the store, extracted and judged. The text's
+    near-duplicate fingerprint is made only when the text differs from the archived one
+    (`digest`), the only case in which the store needs it."""
+    record = read_record(*location)
+    article = extract(record.text(), url, selectors)
+    fingerprint = None
+    if content_hash(article.text) != digest:
+        fingerprint = clusters.fingerprint(article.text)
+    try:
+        check_article(article)
+    except PageRejected:
+        return article, fingerprint, None
+    return article, fingerprint, assess(article.title, article.text, article.language)
 
 
 def _reread(writer, article_id: int, page: ArticlePage, result, report) -> None:
     if isinstance(result, ExtractionFailed):
         report.counts["extraction failed"] += 1
         return
-    page.article, page.fingerprint = result
-    try:
-        check_article(page.article)
-    except PageRejected:
+    page.article, page.fingerprint, assessment = result
+    if assessment is None:
         report.counts["no longer an article (kept as it was)"] += 1
         return
-    try:
-        judge(page)
-    except NotAboutLibya:
+    page.relevance, page.libya_terms = assessment.score, assessment.terms
+    if page.scope == "general" and not assessment.relevant:
         report.counts["now judged off-topic (kept, score updated)"] += 1
     writer.reread(article_id, page)

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
 
+from isal import isal_zlib
 from w3lib.encoding import html_to_unicode, resolve_encoding
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader, ChunkedDataReader
@@ -51,9 +52,11 @@ logger = logging.getLogger(__name__)
 ROTATE_BYTES = 1024**3  # a new file after 1 GB
 SUFFIX = ".warc.gz"
 OPEN_SUFFIX = ".open"
-# zlib level 6: within 1% of level 9's size (warcio's default) on news pages, at a third of
-# its time; the crawl compresses every page it captures.
-GZIP_LEVEL = 6
+# Every captured page is compressed while the crawl runs, so the compressor matters: on real
+# news pages (366 KB on average) zlib at warcio's level 9 or at 6 took 13 ms a page, as long
+# as extracting it; ISA-L (Intel's library, through python-isal) at its level 2 takes 1.1 ms
+# for files 16% larger (21% of the page, against 18%), gzip members any reader takes.
+GZIP_LEVEL = 2
 GZIP_MAGIC = b"\x1f\x8b\x08"
 # The archive's extension fields on a response or revisit record.
 OUTLET, ROLE, SOURCE, REDIRECTS = (
@@ -242,7 +245,7 @@ class WarcWriter:
         """Write one record as its own gzip member; (offset, length) in the file."""
         raw = io.BytesIO()
         WARCWriter(raw, gzip=False, warc_version="WARC/1.1").write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        compressor = isal_zlib.compressobj(GZIP_LEVEL, isal_zlib.DEFLATED, isal_zlib.MAX_WBITS + 16)
         member = compressor.compress(raw.getvalue()) + compressor.flush()
         offset = self.handle.tell()
         self.handle.write(member)

@@ -12,9 +12,10 @@ import contextlib
 import multiprocessing
 import threading
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from pipelines.extract import extract_and_fingerprint, skip_licence_search
 from pipelines.items import Extracted
@@ -68,36 +69,42 @@ class ExtractionPool:
         except Exception as exc:  # noqa: BLE001 - any page may break the extractor
             raise ExtractionFailed(f"extraction failed: {type(exc).__name__}: {exc}") from exc
 
-    def imap(self, jobs: Iterable[tuple], ahead: int | None = None) -> Iterator[tuple]:
-        """(job, (Extracted, fingerprint) or ExtractionFailed) for each job, in the order
-        of `jobs`; a job is (html, url, selectors, *anything else the caller carries).
+    def imap(
+        self,
+        jobs: Iterable[tuple[tuple, Any]],
+        work: Callable = extract_and_fingerprint,
+        ahead: int | None = None,
+    ) -> Iterator[tuple]:
+        """(carried, result or ExtractionFailed) for each job (arguments, carried), in the
+        order of `jobs`: `work(*arguments)` runs in a worker, and what the caller carries
+        comes back beside its result. By default the work is extraction, on (html, url,
+        selectors).
 
         At most `ahead` pages (default four per worker) are in flight, so memory stays flat
         over any number of pages.
         """
         ahead = ahead or max(4, 4 * self.workers)
         pending: deque = deque()
-        for job in jobs:
-            pending.append((job, self._submit(job)))
+        for arguments, carried in jobs:
+            pending.append((carried, self._submit(work, arguments)))
             if len(pending) >= ahead:
                 yield self._collect(*pending.popleft())
         while pending:
             yield self._collect(*pending.popleft())
 
-    def _submit(self, job: tuple) -> Future:
-        html, url, selectors = job[:3]
+    def _submit(self, work: Callable, arguments: tuple) -> Future:
         if self.pool is None:
             future: Future = Future()
             try:
-                future.set_result(extract_and_fingerprint(html, url, selectors))
+                future.set_result(work(*arguments))
             except Exception as exc:  # noqa: BLE001 - reported as a worker's would be
                 future.set_exception(exc)
             return future
         try:
-            return self.pool.submit(extract_and_fingerprint, html, url, selectors)
+            return self.pool.submit(work, *arguments)
         except BrokenProcessPool:
             self.restart()
-            return self.pool.submit(extract_and_fingerprint, html, url, selectors)
+            return self.pool.submit(work, *arguments)
 
     def _collect(self, job: tuple, future: Future) -> tuple:
         pool = self.pool

@@ -161,7 +161,9 @@ class PayloadMemory:
         self.run = sqlite3.connect(
             Path(job_dir) / "payloads.db" if job_dir else ":memory:", isolation_level=None
         )
+        # Scratch for one run (the job folder is emptied at each start): never synced.
         self.run.execute("PRAGMA journal_mode = OFF")
+        self.run.execute("PRAGMA synchronous = OFF")
         self.run.execute(
             "CREATE TABLE IF NOT EXISTS payloads (digest PRIMARY KEY, record_id, url, date)"
         )
