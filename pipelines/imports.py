@@ -28,6 +28,8 @@ from pipelines.warcs import OUTLET, ROLE, SOURCE, Exchange, FileReport, WarcWrit
 
 WARC_NAMES = ("*.warc", "*.warc.gz", "*.arc", "*.arc.gz")
 IMPORTED_FROM = "Libya-Archive-Imported-From"
+# Unclaimed hosts counted by name, for the report (a news crawl file names thousands).
+MAX_HOSTS = 1000
 
 
 @dataclass
@@ -105,7 +107,8 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[Ar
             if outlet is None or outlet not in rules:
                 report.unclaimed += 1
                 host = site_host(captured.url)
-                report.hosts[host] = report.hosts.get(host, 0) + 1
+                if host in report.hosts or len(report.hosts) < MAX_HOSTS:
+                    report.hosts[host] = report.hosts.get(host, 0) + 1
                 continue
             if _imported(writer, captured.record_id):
                 report.already += 1

@@ -16,8 +16,10 @@ a revisit), and keeps the payloads of this run in the job folder.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from pipelines.warcs import (
     Exchange,
     Original,
     WarcWriter,
+    Written,
     folder_for,
     iso_date,
     payload_digest,
@@ -59,6 +62,7 @@ class CaptureMiddleware:
         self.job_dir = settings.get("JOBDIR")
         self.writer: WarcWriter | None = None
         self.payloads: PayloadMemory | None = None
+        self.thread: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -71,6 +75,7 @@ class CaptureMiddleware:
     def spider_opened(self, spider):
         if self.mode == "none":
             return
+        self.thread = ThreadPoolExecutor(1, thread_name_prefix="warc")
         for message in recover(self.folder) if self.folder.exists() else []:
             logger.warning(message)
         self.writer = WarcWriter(
@@ -78,19 +83,24 @@ class CaptureMiddleware:
             rotate_bytes=self.rotate_bytes,
             info={"operator": "libya-archive crawl", "archive": Path(self.archive).name},
         )
-        self.payloads = PayloadMemory(self.archive, self.job_dir)
+        # Its connections are made in the thread that uses them.
+        self.payloads = self.thread.submit(PayloadMemory, self.archive, self.job_dir).result()
 
     def spider_closed(self, spider):
         if self.writer is not None:
-            self.writer.close()
+            self.thread.submit(self.writer.close).result()
         if self.payloads is not None:
-            self.payloads.close()
+            self.thread.submit(self.payloads.close).result()
+        if self.thread is not None:
+            self.thread.shutdown()
 
     def sync(self):
+        """Make the records written so far durable (the store is about to commit rows that
+        name them); in the writing thread, after what it has queued."""
         if self.writer is not None:
-            self.writer.sync()
+            self.thread.submit(self.writer.sync).result()
 
-    def process_response(self, request, response: Response, spider=None):
+    async def process_response(self, request, response: Response, spider=None):
         if self.writer is None or not self._wanted(request):
             return response
         meta = request.meta
@@ -113,11 +123,9 @@ class CaptureMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             facts=facts,
         )
-        digest = payload_digest(response.body)
-        original = self.payloads.original(digest) if response.body else None
-        written = self.writer.write(exchange, original)
-        if original is None:
-            self.payloads.remember(digest, Original(written.record_id, response.url, written.date))
+        # Hashing, compressing and writing release the GIL: in a thread of their own they
+        # overlap with the crawl's event loop instead of stopping it for every page.
+        digest, written = await asyncio.wrap_future(self.thread.submit(self._write, exchange))
         meta["captures"] = [*meta.get("captures", []), written.record_id]
         meta["captured_at"] = iso_date(written.date)
         capture = Capture(
@@ -137,6 +145,16 @@ class CaptureMiddleware:
         )
         self.crawler.signals.send_catch_log(signal=capture_written, capture=capture)
         return response
+
+    def _write(self, exchange: Exchange) -> tuple[str, Written]:
+        """In the writing thread: the exchange as a response, or a revisit of a payload the
+        store holds already."""
+        digest = payload_digest(exchange.body)
+        original = self.payloads.original(digest) if exchange.body else None
+        written = self.writer.write(exchange, original)
+        if original is None:
+            self.payloads.remember(digest, Original(written.record_id, exchange.url, written.date))
+        return digest, written
 
     def _wanted(self, request) -> bool:
         return self.mode == "all" or request.meta.get("role") == "article"
