@@ -15,19 +15,30 @@ unreadable records and truncated ends. One bad file or record never stops the im
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
 from pipelines.items import ArticlePage
 from pipelines.store import ArchiveWriter
 from pipelines.urls import site_host
-from pipelines.warcs import OUTLET, ROLE, SOURCE, Exchange, FileReport, WarcWriter, iter_records
+from pipelines.warcs import (
+    OUTLET,
+    ROLE,
+    SOURCE,
+    Captured,
+    Exchange,
+    FileReport,
+    WarcWriter,
+    iter_records,
+)
 
 WARC_NAMES = ("*.warc", "*.warc.gz", "*.arc", "*.arc.gz")
 IMPORTED_FROM = "Libya-Archive-Imported-From"
+WAYBACK_REPLAY_FIELD = "Libya-Archive-Wayback-Replay"
 # Unclaimed hosts counted by name, for the report (a news crawl file names thousands).
 MAX_HOSTS = 1000
 
@@ -100,6 +111,7 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[Ar
             if not is_html(captured.content_type) or not captured.body:
                 report.not_html += 1
                 continue
+            _as_originally_published(captured)
             outlet, why_not = claim(captured.url)
             if why_not == "pattern":
                 report.not_articles += 1
@@ -125,6 +137,7 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[Ar
                         ROLE: "article",
                         SOURCE: "import",
                         IMPORTED_FROM: path.name,
+                        **{k: v for k, v in captured.fields.items() if k == WAYBACK_REPLAY_FIELD},
                     },
                     record_id=captured.record_id or None,
                 )
@@ -134,6 +147,22 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[Ar
             writer.add(capture_of(captured, written.warc_file, outlet, "article", "import"))
             report.pages += 1
             yield page_of(captured, outlet, rules[outlet].scope)
+
+
+# A page saved from a Wayback Machine's replay: /web/<14-digit time>[id_]/<original URL>.
+WAYBACK_REPLAY = re.compile(r"^https?://[^/]+/web/(\d{14})(?:[a-z]{2}_)?/(https?://.+)$")
+
+
+def _as_originally_published(captured: Captured) -> None:
+    """A Wayback download names the replay, not the page: its URL becomes the original's,
+    and its time the time the Wayback Machine captured it (the replay kept in a field)."""
+    match = WAYBACK_REPLAY.match(captured.url)
+    if not match:
+        return
+    stamp, original = match.groups()
+    captured.fields[WAYBACK_REPLAY_FIELD] = captured.url
+    captured.url = original
+    captured.date = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC).isoformat()
 
 
 def _imported(writer: ArchiveWriter, record_id: str) -> bool:

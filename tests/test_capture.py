@@ -384,3 +384,42 @@ def test_an_articles_page_lists_its_captures_and_shows_one_sandboxed(demo_archiv
     assert captured.headers["content-security-policy"] == "sandbox"
     assert captured.content == read_record(store(demo_archive), name, offset, length).payload
     assert missing.status_code == 404
+
+
+def test_a_wayback_download_is_archived_under_the_original_url_and_time(
+    demo_site, demo_registry, tmp_path
+):
+    """A page saved from a Wayback replay (`/web/<time>id_/<url>`), written by warcio."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from libya_archive.demo_site import DEMO_DIR
+
+    path = (
+        "inewstoday/2020/05/turkey-warns-haftars-forces-against-attacks-on-interests-in-libya.html"
+    )
+    page = demo_site.rewrite((DEMO_DIR / "site" / path).read_text("utf-8")).encode()
+    original = f"{demo_site.origin}/{path}"
+    warc = tmp_path / "wayback.warc.gz"
+    with open(warc, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                f"http://wayback.local/web/20200524080000id_/{original}",
+                "response",
+                payload=BytesIO(page),
+                length=len(page),
+                http_headers=headers,
+            )
+        )
+    db = tmp_path / "archive.db"
+    result = run_cli("import-warc", str(warc), "--db", str(db), "--outlets", str(demo_registry))
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT url, first_seen, published_date FROM articles") == [
+        (original, "2020-05-24T08:00:00+00:00", "2020-05-23")
+    ]
