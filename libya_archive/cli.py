@@ -30,7 +30,7 @@ from libya_archive.options import (
 from libya_archive.records import import_warc, rebuild, reextract
 from libya_archive.serve import datasette_command, is_loopback, run_datasette
 from pipelines import timestamps
-from pipelines.archive import ArchiveError, open_archive
+from pipelines.archive import ArchiveError, open_archive, settle
 
 
 @click.group()
@@ -65,33 +65,64 @@ def _crawl(
             stats = run_crawl(
                 outlets, db_path, spider_options, log_file, LOG_LEVEL=level, **settings
             )
+            if stats.get("archive_error"):
+                fail(
+                    f"{stats['archive_error']}: the crawl stopped; what was committed before "
+                    "is intact",
+                    EXIT_ARCHIVE,
+                )
+            silent = _unreachable_outlets(db_path)
+            if summary:
+                _print_run_summary(db_path)
+            totals = _run_totals(db_path)
+            settle(db_path)
     except AlreadyRunning as exc:
         fail(str(exc), EXIT_RUNNING)
-    if stats.get("archive_error"):
-        fail(
-            f"{stats['archive_error']}: the crawl stopped; what was committed before is intact",
-            EXIT_ARCHIVE,
-        )
-    silent = _unreachable_outlets(db_path)
-    if summary or silent:
-        _print_run_summary(db_path)
     if silent:
-        fail(f"no answer from {', '.join(silent)}: see fetch_errors for why", EXIT_TROUBLE)
-
-
-def _unreachable_outlets(db_path: str) -> list[str]:
-    """Outlets of the last run that sent requests and never got a successful answer."""
-    with closing(open_archive(db_path, readonly=True)) as db:
-        rows = db.query(
-            "SELECT outlet, requests, responses FROM crawl_runs "
-            "WHERE run = (SELECT max(run) FROM crawl_runs)"
+        # Under cron, this is the mail: what the run did in one line, then one line for
+        # each outlet that gave no answer, with the reason in words.
+        click.echo(
+            f"libya-archive crawl: {totals}; no answer from {len(silent)} of {len(outlets)} "
+            "outlets (details in fetch_errors and the log file):",
+            err=True,
         )
-        return [
-            row["outlet"]
-            for row in rows
-            if row["requests"]
-            and not any(status.startswith("2") for status in json.loads(row["responses"] or "{}"))
-        ]
+        for outlet, reason in silent:
+            click.echo(f"  {outlet}: {reason}", err=True)
+        sys.exit(EXIT_TROUBLE)
+
+
+def _unreachable_outlets(db_path: str) -> list[tuple[str, str]]:
+    """(outlet, why) for the outlets of the last run that sent requests and never got a
+    successful answer; why is the commonest reason its failures were recorded with."""
+    with closing(open_archive(db_path, readonly=True)) as db:
+        rows = list(
+            db.query(
+                "SELECT run, outlet, requests, responses FROM crawl_runs "
+                "WHERE run = (SELECT max(run) FROM crawl_runs) ORDER BY outlet"
+            )
+        )
+        silent = []
+        for row in rows:
+            statuses = json.loads(row["responses"] or "{}")
+            if not row["requests"] or any(status.startswith("2") for status in statuses):
+                continue
+            reason = db.execute(
+                "SELECT reason FROM fetch_errors WHERE run = ? AND outlet = ? "
+                "GROUP BY reason ORDER BY count(*) DESC, min(id) LIMIT 1",
+                (row["run"], row["outlet"]),
+            ).fetchone()
+            silent.append((row["outlet"], reason[0] if reason else "no successful response"))
+        return silent
+
+
+def _run_totals(db_path: str) -> str:
+    """The last run in a few words: its new and changed articles."""
+    with closing(open_archive(db_path, readonly=True)) as db:
+        new, changed = db.execute(
+            "SELECT coalesce(sum(articles_new), 0), coalesce(sum(articles_changed), 0) "
+            "FROM crawl_runs WHERE run = (SELECT max(run) FROM crawl_runs)"
+        ).fetchone()
+    return f"{new} new articles, {changed} changed"
 
 
 def _print_run_summary(db_path: str) -> None:

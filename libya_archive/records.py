@@ -26,7 +26,7 @@ from libya_archive.options import (
     outlets_option,
     warcs_option,
 )
-from pipelines.archive import ArchiveError, open_archive
+from pipelines.archive import ArchiveError, open_archive, settle
 from pipelines.ingest import OutletRules
 
 workers_option = click.option(
@@ -127,6 +127,7 @@ def reextract(db_path, outlets_file, warcs, outlet_ids, since, until, everything
                     workers,
                     bar.update if bar else None,
                 )
+            settle(db_path)
     except AlreadyRunning as exc:
         fail(str(exc), EXIT_RUNNING)
     if sys.stderr.isatty() or report.no_capture:
@@ -198,6 +199,7 @@ def rebuild(source_db, db_path, outlets_file, warcs, workers):
                     workers,
                     bar.update if bar else None,
                 )
+            settle(db_path)
     except AlreadyRunning as exc:
         fail(str(exc), EXIT_RUNNING)
     troubled = [f for f in report.files if f.problems]
@@ -290,6 +292,7 @@ def import_warc(paths, db_path, outlets_file, warcs, outlet_id, workers):
                 pool.close()
                 writer.finish()
                 store.close()
+            settle(db_path)
     except AlreadyRunning as exc:
         fail(str(exc), EXIT_RUNNING)
     troubled = [r for r in reports if r.trouble or r.problems]

@@ -55,6 +55,23 @@ def open_archive(path: str | Path, readonly: bool = False) -> sqlite_utils.Datab
     return db
 
 
+def settle(path: str | Path) -> None:
+    """Fold the WAL into the archive file and let SQLite remove `-wal` and `-shm`.
+
+    A command that wrote calls this last: when nobody else has the archive open, only the
+    file itself remains (complete, to be copied or backed up as it is). SQLite removes the
+    WAL files when the last connection closes, but only a connection that may write can;
+    a reader that closes last (the crawl's summary, the spider's read-only lookups) leaves
+    them behind.
+    """
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
 @migrations()
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
     """The tables of the first version: outlets, articles (+FTS), URLs, runs, errors."""

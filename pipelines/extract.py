@@ -25,13 +25,16 @@ import trafilatura
 import trafilatura.metadata
 
 from pipelines import clusters
-from pipelines.extraction import authors, body, dates, jsonld, overrides, titles
+from pipelines.extraction import authors, body, dates, depth, jsonld, overrides, titles
 from pipelines.extraction.markup import canonical_urls, clean, meta
 from pipelines.items import Extracted
 from pipelines.outcomes import NotAnArticle
+from pipelines.text import count_words
 
 # Below this many words a page is a stub, a gallery or a listing, not an article.
 MIN_WORDS = 40
+# libxml2 builds no tree below this depth (its "excessive depth" error).
+PARSER_DEPTH = 255
 # Below this many words, the precise extraction may have pruned the article: try again.
 SHORT_TEXT_WORDS = 150
 DATE_PARAMS = {"original_date": True, "extensive_search": True}
@@ -65,7 +68,30 @@ def extract_article(
 
 
 def extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = None) -> Extracted:
-    """Extract one article page: the fields of `pipelines.items.Extracted`."""
+    """Extract one article page: the fields of `pipelines.items.Extracted`.
+
+    A page whose reading holds too few words for an article is tried again two ways: a page
+    nested deeper than the parser reads is read flattened (pipelines/extraction/depth.py),
+    and failing that the article's own JSON-LD `articleBody` gives the text.
+    """
+    article = _extract(html, url, selectors)
+    if article.word_count >= MIN_WORDS:
+        return article
+    text = html if isinstance(html, str) else html.decode("utf-8", errors="replace")
+    if depth.depth(text) > PARSER_DEPTH:
+        flat = _extract(depth.flattened(text), url, selectors)
+        if flat.word_count > article.word_count:
+            article = flat
+    if article.word_count < MIN_WORDS:
+        tree = trafilatura.load_html(text)
+        declared = body.article_body(jsonld.article_objects(tree)) if tree is not None else ""
+        if count_words(declared) > article.word_count:
+            article.text = body.clean_text(declared, article.title)
+            article.word_count = count_words(article.text)
+    return article
+
+
+def _extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = None) -> Extracted:
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted()
@@ -92,7 +118,7 @@ def extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = N
     site = site_name(tree, article_ld) or clean(doc.sitename)
     title, title_source = titles.title(tree, article_ld, doc.title, site, url)
     text = body.clean_text(doc.text or "", title)
-    if len(text.split()) < SHORT_TEXT_WORDS:
+    if count_words(text) < SHORT_TEXT_WORDS:
         text = _second_chance(tree, url, text, title)
     text = body.with_standfirst(tree, article_ld, text)
     # A credit signed at the end of the text is a byline, not a paragraph of the article.
@@ -119,7 +145,7 @@ def extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = N
         tags=sorted({t.strip() for t in (doc.tags or []) + (doc.categories or []) if t.strip()}),
         image=doc.image,
         text=text,
-        word_count=len(text.split()),
+        word_count=count_words(text),
         canonical=next(iter(canonical_urls(tree)), None),
         is_listing=body.is_listing(tree, article_ld),
         title_source=title_source,

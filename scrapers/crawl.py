@@ -97,6 +97,8 @@ def _log_to(settings: Settings, log_file: str | Path | None) -> None:
     formatter = logging.Formatter(settings.get("LOG_FORMAT"), settings.get("LOG_DATEFORMAT"))
     console = logging.StreamHandler()
     console.setLevel(settings.get("LOG_LEVEL"))
+    if console.level > logging.INFO:
+        console.addFilter(RecordedFailures())
     handlers: list[logging.Handler] = [console]
     if log_file:
         rotating = RotatingFileHandler(
@@ -111,6 +113,26 @@ def _log_to(settings: Settings, log_file: str | Path | None) -> None:
     root.setLevel(min(handler.level for handler in handlers))
 
 
+class RecordedFailures(logging.Filter):
+    """Keeps off the terminal (and out of cron's mail) Scrapy's own reports of requests
+    that failed: each is a row of fetch_errors with its reason in words, and the command
+    says which outlets gave no answer, one line each. Scrapy logs them at ERROR, with a
+    traceback, three times for one dead host (robots.txt, the retries, the request). The
+    log file keeps them; any other error still shows."""
+
+    RECORDED = (
+        ("scrapy.downloadermiddlewares.retry", "Gave up retrying"),
+        ("scrapy.downloadermiddlewares.robotstxt", "Error downloading"),
+        ("scrapy.core.scraper", "Error downloading"),
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        return not any(
+            record.name == name and message.startswith(start) for name, start in self.RECORDED
+        )
+
+
 def run_check(outlets: list[Outlet], timeout: float = 120, **overrides) -> dict:
     """Check that each outlet works today (see CheckSpider); return its reports by outlet id.
 
@@ -121,6 +143,7 @@ def run_check(outlets: list[Outlet], timeout: float = 120, **overrides) -> dict:
     settings = crawl_settings(
         "",
         ITEM_PIPELINES={},
+        CAPTURE="none",  # the check writes nothing, no archive and no WARC store
         CLOSESPIDER_TIMEOUT=timeout,
         DOWNLOAD_TIMEOUT=min(timeout, 20),
         RETRY_TIMES=1,

@@ -133,6 +133,9 @@ def test_a_crawl_killed_twice_loses_nothing_committed_and_the_rerun_finishes(slo
         assert check.returncode == 0, check.stdout
     assert_every_capture_is_on_disk(db, warcs)
     assert not (tmp_path / "killed.db.job").exists()  # the rerun cleared it, and its own
+    # When nobody reads it, the archive is one file again: the WAL folded in and removed.
+    assert not (tmp_path / "killed.db-wal").exists()
+    assert not (tmp_path / "killed.db-shm").exists()
     assert committed <= archived_urls(db)
     assert query(db, "SELECT count(*), count(DISTINCT url) FROM articles") == [(120, 120)]
     assert query(db, "SELECT count(*) FROM article_urls") == [(120,)]
@@ -205,3 +208,76 @@ def test_a_crawl_opens_no_listening_socket(slow_site, tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def hanging_port():
+    """A port that accepts connections and never answers on them."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list = []
+    stop = threading.Event()
+
+    def accept():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # kept open, never read
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield listener.getsockname()[1]
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_cron_mail_is_one_line_per_outlet_that_gave_no_answer(
+    demo_registry, hanging_port, tmp_path
+):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        refused_port = probe.getsockname()[1]
+    dead = "".join(
+        f"  - id: {outlet}\n    name: {outlet}\n    homepage: {home}\n    language: en\n"
+        f"    scope: libya\n    feeds: [{home}feed.xml]\n    article_patterns: ['^/news/']\n"
+        for outlet, home in (
+            ("dead", f"http://127.0.0.1:{refused_port}/"),
+            ("hanging", f"http://127.0.0.1:{hanging_port}/"),
+            ("no-dns", "http://no-such-host.invalid/"),
+        )
+    )
+    registry = tmp_path / "outlets.yml"
+    registry.write_text(demo_registry.read_text("utf-8") + "\n" + dead)
+    log = tmp_path / "crawl.log"
+    result = run_cli(
+        "crawl", "--outlets", str(registry), "--db", str(tmp_path / "a.db"),
+        "--log-file", str(log),
+        env=cli_env(LIBYA_ARCHIVE_DOWNLOAD_TIMEOUT="2"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "libya-archive crawl: 34 new articles, 0 changed; no answer from 3 of 6 outlets "
+        "(details in fetch_errors and the log file):\n"
+        "  dead: the connection was refused (server down?)\n"
+        "  hanging: the server did not answer in time\n"
+        "  no-dns: the host name could not be resolved (outlet down or moved?)\n"
+    )
+    detail = log.read_text("utf-8")
+    assert "DNS lookup failed" in detail and "Traceback" in detail  # the detail is kept
+    kinds = query(
+        tmp_path / "a.db", "SELECT outlet, kind FROM fetch_errors WHERE outlet IN "
+        "('dead', 'hanging', 'no-dns') GROUP BY outlet, kind ORDER BY outlet"
+    )  # fmt: skip
+    assert kinds == [("dead", "connection"), ("hanging", "timeout"), ("no-dns", "dns")]

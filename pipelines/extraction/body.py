@@ -148,6 +148,16 @@ def _words(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.casefold()))
 
 
+def article_body(article_ld: list[dict]) -> str:
+    """The text the article's JSON-LD declares (`articleBody`), paragraphs kept: the last
+    resort when the page's markup gives none."""
+    for obj in article_ld:
+        declared = obj.get("articleBody")
+        if isinstance(declared, str) and declared.strip():
+            return declared.strip()
+    return ""
+
+
 def is_listing(tree, article_ld: list[dict]) -> bool:
     """True when the page declares itself a listing (a section, tag, search or author page)
     in its JSON-LD and declares no article: its text would be teasers, not an article."""
