@@ -9,6 +9,11 @@ and crawls it end to end into a fresh archive. Prints pages/s and the crawler's 
 for each size, then reruns the crawl on the unchanged site and archive: an incremental rerun
 fetches only the entry points (the hostile pages failed for good, so they rest too), and its
 time is the cost of checking every known URL.
+
+Then a misbehaving site: 40 good articles behind a sitemap of recent pages, and before it in
+the registry a stale sitemap of 50,000 article-shaped URLs that all answer 404 (an archive
+that moved). Prints how long the crawl took until every good article was archived, the
+run's total time, and what the breaker held back.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import sys
 import tempfile
 import time
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -153,13 +159,59 @@ def report(results: list[dict]) -> None:
     )
 
 
+DEAD_LINKS = 50_000
+GOOD_ARTICLES = 40
+
+
+def storm(tmp: Path) -> None:
+    """The crawl of a site whose first sitemap lists 50,000 dead links."""
+    root, port = tmp / "storm", free_port()
+    origin = f"http://127.0.0.1:{port}"
+    paths = generate_site(root, GOOD_ARTICLES, 1, origin=origin)
+    dead = "".join(
+        f"<url><loc>{origin}/news/2015/old-story-{n}.html</loc><lastmod>2015-03-01</lastmod></url>"
+        for n in range(DEAD_LINKS)
+    )
+    (root / "sitemap-archive.xml").write_text(f"<urlset>{dead}</urlset>", encoding="utf-8")
+    registry = root / "outlets.yml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(
+            "    sitemaps:\n", f"    sitemaps:\n      - {origin}/sitemap-archive.xml\n"
+        ),
+        encoding="utf-8",
+    )
+    db = tmp / "storm.db"
+    print(f"crawling {GOOD_ARTICLES} articles behind a sitemap of {DEAD_LINKS} dead links ...")
+    with serve(root, port):
+        seconds, _ = crawl(registry, db)
+    with closing(sqlite3.connect(db)) as conn:
+        started, archived, last_archived = conn.execute(
+            "SELECT min(r.started), count(a.id), max(a.first_seen) FROM crawl_runs r, articles a"
+        ).fetchone()
+        shed, storm_why, errors = conn.execute(
+            "SELECT sum(shed), group_concat(storm), sum(errors) FROM crawl_runs"
+        ).fetchone()
+    until_all = (
+        datetime.fromisoformat(last_archived) - datetime.fromisoformat(started)
+    ).total_seconds()
+    print(f"\na stale sitemap of {DEAD_LINKS} dead links before {len(paths)} good articles")
+    print(
+        f"  every good article archived {until_all:.0f} s into the run "
+        f"({archived} of {len(paths)}); the run took {seconds:.0f} s in all"
+    )
+    print(f"  held back: {shed} requests ({storm_why}); {errors} failed requests recorded")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5000, 20000])
+    parser.add_argument("--storm-only", action="store_true", help="only the misbehaving site")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="libya-scale-") as tmp:
-        results = [measure(size, Path(tmp)) for size in sorted(args.sizes)]
-    report(results)
+        if not args.storm_only:
+            results = [measure(size, Path(tmp)) for size in sorted(args.sizes)]
+            report(results)
+        storm(Path(tmp))
     return 0
 
 

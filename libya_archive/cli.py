@@ -328,11 +328,14 @@ def status(db_path, stale_days, quiet):
     for health in shown:
         rate = "-" if health.error_rate is None else f"{health.error_rate:.0%}"
         flag = "  STALE" if health in stale else ""
+        flag += "  STORM" if health.storm else ""
         click.echo(
             f"{health.outlet:22} {(health.last_success or 'never')[:19]:20} "
             f"{(health.last_new_article or 'never')[:19]:20} "
             f"{health.new_last_7_days:6} {rate:>6}{flag}"
         )
+        if health.storm and not quiet:
+            click.echo(f"{'':22} last crawl held back {health.shed} requests: {health.storm}")
     if stale:
         click.echo(
             f"{len(stale)} outlet(s) yielded nothing for over {stale_days:g} days: "

@@ -23,6 +23,8 @@ class OutletHealth:
     last_new_article: str | None  # first_seen of its newest article
     new_last_7_days: int
     error_rate: float | None  # failed requests / requests, over its RECENT_RUNS runs
+    storm: str | None = None  # what a breaker held back in its last crawl, and why
+    shed: int = 0  # requests held back in its last crawl
 
     def stale(self, days: float, now: datetime) -> bool:
         """Crawled for longer than `days` and no new article in that time."""
@@ -40,7 +42,8 @@ def outlet_health(db: sqlite_utils.Database, now: datetime | None = None) -> lis
     for outlet in db.query("SELECT id, name FROM outlets ORDER BY id"):
         runs = list(
             db.query(
-                "SELECT started, requests, responses, errors FROM crawl_runs WHERE outlet = ? "
+                "SELECT started, requests, responses, errors, shed, storm FROM crawl_runs "
+                "WHERE outlet = ? "
                 "AND coalesce(source, 'crawl') = 'crawl' "
                 "ORDER BY run DESC",
                 [outlet["id"]],
@@ -63,6 +66,8 @@ def outlet_health(db: sqlite_utils.Database, now: datetime | None = None) -> lis
                 error_rate=(sum(run["errors"] or 0 for run in recent) / requests)
                 if requests
                 else None,
+                storm=runs[0]["storm"] if runs else None,
+                shed=(runs[0]["shed"] or 0) if runs else 0,
             )
         )
     return report

@@ -465,3 +465,11 @@ def m034_captures(db: sqlite_utils.Database) -> None:
     db["articles"].add_column("extractor_version", str)
     db["crawl_runs"].add_column("source", str)
     db["crawl_runs"].add_column("captured_bytes", int)
+
+
+@migrations()
+def m035_failure_storms(db: sqlite_utils.Database) -> None:
+    """Count per run the requests a breaker did not make, and say why (scrapers/breaker.py:
+    a sitemap of dead links sampled, a host that stopped answering, a budget spent)."""
+    db["crawl_runs"].add_column("shed", int)
+    db["crawl_runs"].add_column("storm", str)

@@ -147,6 +147,9 @@ class StoreStage:
                 "requests": self.requests[outlet],
                 "responses": json.dumps(dict(sorted(self.responses[outlet].items()))),
                 **{name: stats.get_value(f"outlet/{outlet}/{name}", 0) for name in SKIP_COUNTERS},
+                # What the breakers held back (scrapers/breaker.py), and why.
+                "shed": stats.get_value(f"outlet/{outlet}/shed", 0),
+                "storm": stats.get_value(f"outlet/{outlet}/storm"),
             }
             for outlet in self.crawler.spider.outlets
         }

@@ -25,12 +25,20 @@ ROBOTSTXT_OBEY = True
 DOWNLOADER_MIDDLEWARES = {
     # Scrapy's own lets requests that wait for robots.txt through unchecked (scrapers/robots.py).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    # Failure storms and budgets (scrapers/breaker.py), before robots.txt is even asked.
+    "scrapers.breaker.FailureBreaker": 90,
     "scrapers.robots.RobotsTxtMiddleware": 100,
     # Raw capture next to the downloader: it sees every response as it arrived (each
     # redirect hop, each retried error, the body before decompression).
     "scrapers.capture.CaptureMiddleware": 950,
 }
 AUTOTHROTTLE_ENABLED = True
+# AutoThrottle, told that a fast 404 is a cheap answer and a 429 or 503 a request to slow
+# down (scrapers/throttle.py).
+EXTENSIONS = {
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "scrapers.throttle.Pacing": 0,
+}
 AUTOTHROTTLE_START_DELAY = 0.25
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
@@ -44,6 +52,15 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
+
+# Breakers (scrapers/breaker.py): 20 links in a row of one sitemap, feed or listing that
+# answer 404/410 and it is sampled 1 in 100; 10 requests in a row without an answer and the
+# outlet is left alone for the run; and at most this many requests an outlet a run (0: no
+# limit; a first run of a large outlet goes on in the next runs).
+BREAKER_CONSECUTIVE = 20
+BREAKER_SAMPLE = 100
+BREAKER_OUTLET_FAILURES = 10
+OUTLET_REQUEST_BUDGET = int(os.environ.get("LIBYA_ARCHIVE_BUDGET", 20_000))
 
 # Scrapy's default of 100 items in flight per response halves throughput (scrapy issue 5182);
 # each of our responses yields at most one item anyway.
@@ -60,6 +77,9 @@ TELNETCONSOLE_ENABLED = False
 CAPTURE = "articles"
 WARC_DIR = os.environ.get("LIBYA_ARCHIVE_WARCS") or None
 WARC_ROTATE_BYTES = 1024**3
+
+# The scheduler drops what a breaker sheds as it leaves the queue (scrapers/scheduler.py).
+SCHEDULER = "scrapers.scheduler.Scheduler"
 
 # Requests already made are remembered in the job folder, not in a set in memory.
 DUPEFILTER_CLASS = "scrapers.seen.DiskDupeFilter"

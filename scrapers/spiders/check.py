@@ -79,12 +79,12 @@ class CheckSpider(OutletSpider):
         self._entry_point_answered(response)
         yield from super().parse_listing(response)
 
-    def article_request(self, outlet: Outlet, url: str):
+    def article_request(self, outlet: Outlet, url: str, priority: int, source: str):
         report = self.reports[outlet.id]
         report.articles_found.add(url)
         if report.sample_url is None:
             report.sample_url = url
-            yield from super().article_request(outlet, url)
+            yield from super().article_request(outlet, url, priority, source)
 
     def parse_article(self, response: Response):
         report = self.reports[response.meta["outlet"]]

@@ -10,6 +10,7 @@ Spiders never write the archive.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from urllib.parse import urljoin
 
 import scrapy
@@ -34,14 +35,20 @@ from twisted.internet.error import (
 )
 
 from pipelines.items import ArticlePage, FetchFailure
-from pipelines.timestamps import now_iso
+from pipelines.timestamps import as_utc, now, now_iso
 from pipelines.urls import canonical_url
 from pipelines.warcs import decode_html
+from scrapers.breaker import Shed
 from scrapers.known import ArchiveMemory
 from scrapers.registry import Listing, Outlet
 from scrapers.seen import SeenOnce
 
 GZIP_MAGIC = b"\x1f\x8b"
+# Newest first: the scheduler sends requests of a higher priority first, so the entry points
+# go first, then the articles they date as newest, the bulk of old sitemaps and deep listing
+# pages last. A stale sitemap of thousands of old links cannot hold up today's news.
+ENTRY_PRIORITY = 40
+NEWEST, RECENT, THIS_YEAR, OLDER = 30, 20, 10, 0
 # A sitemap index may nest; real sites go two levels deep, loops must not go forever.
 MAX_SITEMAP_DEPTH = 4
 
@@ -112,7 +119,8 @@ class OutletSpider(scrapy.Spider):
             for entry in selector.xpath("//entry")
             if (updated := entry.xpath("updated/text()").get())
         }
-        yield from self._articles(outlet, response, ((link, changed.get(link)) for link in links))
+        dated = ((link, changed.get(link), NEWEST) for link in links)
+        yield from self._articles(outlet, response, dated)
 
     def parse_sitemap(self, response: Response):
         """A urlset lists articles (Google News sitemaps too); a sitemapindex lists sitemaps."""
@@ -151,10 +159,19 @@ class OutletSpider(scrapy.Spider):
                     outlet,
                     urljoin(response.url, entry["loc"]),
                     self.parse_sitemap,
+                    priority=recency(entry.get("lastmod")) + 5,
                     sitemap_depth=depth,
                 )
         else:
-            links = ((entry["loc"], entry.get("lastmod")) for entry in entries)
+            # A Google News sitemap lists the last two days; others are dated by lastmod.
+            links = (
+                (
+                    entry["loc"],
+                    entry.get("lastmod"),
+                    NEWEST if "news" in entry else recency(entry.get("lastmod")),
+                )
+                for entry in entries
+            )
             yield from self._articles(outlet, response, links)
 
     def parse_listing(self, response: Response):
@@ -165,9 +182,11 @@ class OutletSpider(scrapy.Spider):
             return
         requested_before = self.articles_requested
         hrefs = response.css("a::attr(href)").getall()
-        yield from self._articles(outlet, response, ((href, None) for href in hrefs))
         listing: Listing = response.meta["listing"]
         page = response.meta["page"]
+        # The first page holds the newest articles, each further page older ones.
+        priority = max(OLDER, NEWEST - 10 * (page - 1))
+        yield from self._articles(outlet, response, ((h, None, priority) for h in hrefs))
         max_pages = self.backfill_pages or listing.max_pages
         # A page that held only articles we have means the rest is older still: stop, unless
         # a backfill asks for more pages.
@@ -179,6 +198,7 @@ class OutletSpider(scrapy.Spider):
                     outlet,
                     response.urljoin(next_href),
                     self.parse_listing,
+                    priority=max(OLDER, ENTRY_PRIORITY - 10 * page),
                     listing=listing,
                     page=page + 1,
                 )
@@ -210,14 +230,15 @@ class OutletSpider(scrapy.Spider):
         self,
         outlet: Outlet,
         response: Response,
-        links: Iterable[tuple[str, str | None]],
+        links: Iterable[tuple[str, str | None, int]],
     ):
         """Requests for the links that are the outlet's article pages not already archived.
 
-        `links` are (href, when the entry point says the page last changed, or None).
+        `links` are (href, when the entry point says the page last changed or None, the
+        request's priority).
         """
         found = 0
-        for href, changed in links:
+        for href, changed, priority in links:
             url = canonical_url(urljoin(response.url, href.strip()))
             if not outlet.is_article_url(url):
                 continue
@@ -225,7 +246,7 @@ class OutletSpider(scrapy.Spider):
             reason = self.memory.skip_reason(url, changed)
             if reason is None:
                 self.articles_requested += 1
-                yield from self.article_request(outlet, url)
+                yield from self.article_request(outlet, url, priority, response.url)
             elif self.skipped.add(url):  # one count per page, however often it is linked
                 self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_{reason}")
         if not found:
@@ -237,17 +258,24 @@ class OutletSpider(scrapy.Spider):
                 response.status,
             )
 
-    def article_request(self, outlet: Outlet, url: str):
-        """The request for an article page found on an entry point (a hook for CheckSpider)."""
-        yield self._request(outlet, url, self.parse_article, role="article")
+    def article_request(self, outlet: Outlet, url: str, priority: int, source: str):
+        """The request for an article page found on the entry point `source` (a hook for
+        CheckSpider). The breaker counts the failures of each source apart."""
+        yield self._request(
+            outlet, url, self.parse_article, priority=priority, role="article", source=source
+        )
 
     # Helpers ------------------------------------------------------------------------------
 
-    def _request(self, outlet: Outlet, url: str, callback, **meta) -> scrapy.Request:
+    def _request(
+        self, outlet: Outlet, url: str, callback, priority: int = ENTRY_PRIORITY, **meta
+    ) -> scrapy.Request:
         """A request of the outlet's; its `role` (an entry point unless said otherwise)
         tells the capture what it is."""
         meta = {"outlet": outlet.id, "role": "entry", **meta}
-        return scrapy.Request(url, callback=callback, errback=self.on_error, meta=meta)
+        return scrapy.Request(
+            url, callback=callback, errback=self.on_error, meta=meta, priority=priority
+        )
 
     def _outlet(self, response: Response) -> Outlet:
         return self.outlets[response.meta["outlet"]]
@@ -280,12 +308,28 @@ class OutletSpider(scrapy.Spider):
         """Every failed request becomes one FetchFailure with a reason a person understands,
         under the URL the crawl asked for (a redirect's target is named in the reason)."""
         request = failure.request
+        if failure.check(Shed):
+            return  # not made: the breaker counted it for the run's record
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
         asked = request.meta.get("redirect_urls", [request.url])[0]
         if asked != request.url:
             reason = f"{reason} (redirected to {request.url})"
         yield self._failure(outlet, asked, kind, reason, status)
+
+
+def recency(stamp: str | None) -> int:
+    """The priority of a page its entry point dates: the newer, the sooner fetched (an
+    undated page as a year-old one)."""
+    moment = as_utc(stamp)
+    if moment is None:
+        return OLDER
+    age = now() - moment
+    for days, priority in ((2, NEWEST), (30, RECENT), (365, THIS_YEAR)):
+        if age <= timedelta(days=days):
+            return priority
+    # Older pages by year: last year's before those of a decade ago.
+    return OLDER - min(age.days // 365, 10)
 
 
 def is_html(response: Response) -> bool:
