@@ -185,6 +185,13 @@ def _print_run_summary(db_path: str) -> None:
     "also the feeds, sitemaps, listing pages and robots.txt (all); nothing (none).",
 )
 @warcs_option
+@click.option(
+    "--budget",
+    type=int,
+    metavar="N",
+    help="At most N requests per outlet in this run (default 20,000; 0: no limit); what is "
+    "left waits for the next run.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log Scrapy's progress (INFO level).")
 @click.option(
     "--log-file",
@@ -199,6 +206,7 @@ def crawl(
     backfill_pages,
     capture,
     warcs,
+    budget,
     verbose,
     log_file,
 ):
@@ -218,6 +226,8 @@ def crawl(
     outlets = load(outlets_file, outlet_ids)
     options = {"recheck_days": recheck_days, "backfill_pages": backfill_pages}
     settings = {"CAPTURE": capture, **({"WARC_DIR": warcs} if warcs else {})}
+    if budget is not None:
+        settings["OUTLET_REQUEST_BUDGET"] = budget
     _crawl(outlets, db_path, verbose, log_file, verbose or sys.stderr.isatty(), options, **settings)
 
 
