@@ -7,7 +7,9 @@ Walked one request at a time, any of them holds one crawl for hours, and the nex
 cron finds the lock taken. So, per outlet and per run:
 
 - **A source in a storm is sampled, not walked.** After `BREAKER_CONSECUTIVE` links in a
-  row from one entry point (a sitemap, a feed, a listing) answer 404 or 410, only one link
+  row from one entry point (a sitemap, a feed, a listing) fail (an error status such as
+  404, 410, 403 or 500, or a redirect to a page already fetched, the soft 404 of sites
+  that send every missing page to their home page), only one link
   in `BREAKER_SAMPLE` of it is still fetched, to see whether the storm is over (one that
   answers 200 closes the breaker again); the others are shed.
 - **A host that stopped answering is left alone.** After `BREAKER_OUTLET_FAILURES`
@@ -26,17 +28,18 @@ from __future__ import annotations
 import logging
 from collections import Counter
 
+from scrapy import signals
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
     DownloadTimeoutError,
-    IgnoreRequest,
 )
 from twisted.internet.error import ConnectionRefusedError, DNSLookupError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
-GONE = (404, 410)
+# A 429 asks us to slow down (scrapers/throttle.py), which is no sign of a dead source.
+SLOW_DOWN = 429
 NO_ANSWER = (
     CannotResolveHostError,
     DNSLookupError,
@@ -47,13 +50,10 @@ NO_ANSWER = (
 )
 
 
-class Shed(IgnoreRequest):
-    """A request the breaker did not make; the message says why."""
-
-
 class FailureBreaker:
-    """Downloader middleware, near the engine: it sees each request before robots.txt is
-    asked for it, and each final answer after redirects and retries."""
+    """Downloader middleware: it counts each answer (as it arrives, by signal) and each
+    request that fails without one (after its retries), and tells the scheduler what to
+    shed."""
 
     def __init__(self, crawler):
         settings = crawler.settings
@@ -72,21 +72,21 @@ class FailureBreaker:
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
-
-    def process_request(self, request, spider=None):
-        why = self.sheds(request)
-        if why:
-            raise Shed(f"not fetched: {why}")
-        return None
+        breaker = cls(crawler)
+        crawler.signals.connect(breaker.request_dropped, signal=signals.request_dropped)
+        crawler.signals.connect(breaker.response_downloaded, signal=signals.response_downloaded)
+        return breaker
 
     def sheds(self, request) -> str | None:
-        """Why the request is not to be made (counted in the run's record), or None. The
-        scheduler asks first, so that a storm's queued requests are dropped as they leave
-        the queue, without travelling the downloader's chain."""
+        """Why the request is not to be made (counted in the run's record), or None.
+
+        Asked by the scheduler (scrapers/scheduler.py) for every request that leaves the
+        queue, a retry included: a storm's queued requests are dropped there, without
+        travelling the downloader's chain.
+        """
         outlet = request.meta.get("outlet")
-        if not outlet or request.meta.get("breaker_passed"):
-            return None  # not an outlet's, or let through already (by the scheduler)
+        if not outlet:
+            return None  # not an outlet's (robots.txt)
         why = None
         source = request.meta.get("source")
         if outlet in self.down:
@@ -103,25 +103,34 @@ class FailureBreaker:
         if why is not None:
             self.stats.inc_value(f"outlet/{outlet}/shed")
             return why
-        request.meta["breaker_passed"] = True
         self.made[outlet] += 1
         return None
 
-    def process_response(self, request, response, spider=None):
+    def response_downloaded(self, response, request, **kwargs):
+        """Every answer as it arrives, before a retry or a redirect is made of it: twenty
+        500s in a row are twenty failures, not seven pages tried three times each."""
         outlet, source = request.meta.get("outlet"), request.meta.get("source")
         if outlet:
             self.unanswered_in_a_row[outlet] = 0
         if not source:
-            return response
-        if response.status in GONE:
-            self.gone_in_a_row[source] += 1
-            if self.gone_in_a_row[source] >= self.consecutive and source not in self.storms:
-                self._storm(outlet, source, response.status)
+            return
+        if response.status >= 400 and response.status != SLOW_DOWN:
+            self._failed(outlet, source, f"answered {response.status}")
         elif 200 <= response.status < 300:
             self.gone_in_a_row[source] = 0
             if self.storms.pop(source, None):
                 logger.info("%s: a sampled link answered again; walking it again", source)
-        return response
+
+    def request_dropped(self, request, **kwargs):
+        """A redirect to a page the crawl has fetched already: a dead link in disguise."""
+        source = request.meta.get("source")
+        if source and request.meta.get("redirect_urls"):
+            self._failed(request.meta.get("outlet"), source, "redirected to a page seen before")
+
+    def _failed(self, outlet: str, source: str, how: str) -> None:
+        self.gone_in_a_row[source] += 1
+        if self.gone_in_a_row[source] >= self.consecutive and source not in self.storms:
+            self._storm(outlet, source, how)
 
     def process_exception(self, request, exception, spider=None):
         outlet = request.meta.get("outlet")
@@ -136,9 +145,9 @@ class FailureBreaker:
                 self._note(outlet, why)
         return None
 
-    def _storm(self, outlet: str, source: str, status: int) -> None:
+    def _storm(self, outlet: str, source: str, how: str) -> None:
         why = (
-            f"{source}: {self.consecutive} links in a row answered {status}; "
+            f"{source}: {self.consecutive} links in a row {how}; "
             f"its other links sampled, 1 in {self.sample}"
         )
         self.storms[source] = why

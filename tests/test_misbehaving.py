@@ -124,3 +124,77 @@ def test_pacing_speeds_up_on_fast_404s_and_backs_off_on_429():
     assert slot.delay == 14.0
     pacing._adjust_delay(slot, 0.002, Response("http://x.test/a", status=500))
     assert slot.delay == 14.0  # a server error never speeds it up
+
+
+@pytest.fixture(scope="module")
+def disguised_storms(tmp_path_factory):
+    """Two more storms on one site: a sitemap whose links all redirect to the home page
+    (the soft 404 of many CMSs), and one whose links all answer 500."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    links = 1_000
+    requested: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            requested.append(self.path)
+            origin = f"http://127.0.0.1:{self.server.server_address[1]}"
+            if self.path.startswith("/moved/"):
+                return self._send(301, b"", [("Location", "/")])
+            if self.path.startswith("/broken/"):
+                return self._send(500, b"oops")
+            if self.path.startswith("/sitemap-"):
+                kind = self.path.removeprefix("/sitemap-").removesuffix(".xml")
+                urls = "".join(
+                    f"<url><loc>{origin}/{kind}/{n}.html</loc></url>" for n in range(links)
+                )
+                return self._send(200, f"<urlset>{urls}</urlset>".encode(), xml=True)
+            if self.path == "/":
+                return self._send(200, b"<html><body><h1>Home</h1></body></html>")
+            return self._send(404, b"")
+
+        def _send(self, status, body, headers=(), xml=False):
+            self.send_response(status)
+            self.send_header("Content-Type", "application/xml" if xml else "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    root = tmp_path_factory.mktemp("disguised")
+    registry = root / "outlets.yml"
+    registry.write_text(
+        "outlets:\n  - id: disguised\n    name: Disguised\n"
+        f"    homepage: {origin}/\n    language: en\n    scope: libya\n"
+        f"    sitemaps: [{origin}/sitemap-moved.xml, {origin}/sitemap-broken.xml]\n"
+        "    article_patterns: ['^/(moved|broken)/']\n"
+    )
+    db = root / "archive.db"
+    result = run_cli("crawl", "--outlets", str(registry), "--db", str(db), timeout=600)
+    yield SimpleNamespace(result=result, db=db, requested=requested, links=links)
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.crawl
+def test_redirects_home_and_server_errors_are_storms_too(disguised_storms):
+    ((shed, storm),) = query(disguised_storms.db, "SELECT shed, storm FROM crawl_runs")
+    assert "sitemap-moved.xml: 20 links in a row redirected to a page seen before" in storm
+    assert "sitemap-broken.xml: 20 links in a row answered 500" in storm
+    moved = [p for p in disguised_storms.requested if p.startswith("/moved/")]
+    broken = [p for p in disguised_storms.requested if p.startswith("/broken/")]
+    sampled = disguised_storms.links // 100
+    in_flight = 100  # let through before the storm was seen (queued, redirected, retried)
+    assert len(moved) <= 20 + sampled + in_flight
+    assert len(broken) <= 3 * (20 + sampled + in_flight)  # each tried three times (retries)
+    assert shed >= 2 * disguised_storms.links * 0.9

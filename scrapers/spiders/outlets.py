@@ -38,7 +38,6 @@ from pipelines.items import ArticlePage, FetchFailure
 from pipelines.timestamps import as_utc, now, now_iso
 from pipelines.urls import canonical_url
 from pipelines.warcs import decode_html
-from scrapers.breaker import Shed
 from scrapers.known import ArchiveMemory
 from scrapers.registry import Listing, Outlet
 from scrapers.seen import SeenOnce
@@ -308,8 +307,6 @@ class OutletSpider(scrapy.Spider):
         """Every failed request becomes one FetchFailure with a reason a person understands,
         under the URL the crawl asked for (a redirect's target is named in the reason)."""
         request = failure.request
-        if failure.check(Shed):
-            return  # not made: the breaker counted it for the run's record
         outlet = self.outlets[request.meta["outlet"]]
         kind, reason, status = describe_failure(failure)
         asked = request.meta.get("redirect_urls", [request.url])[0]
