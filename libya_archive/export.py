@@ -14,6 +14,7 @@ from typing import TextIO
 import sqlite_utils
 
 from libya_archive.search import fts_query
+from pipelines.archive import article_filter
 
 # The exported columns, in the order a spreadsheet shows them; documented in the README.
 COLUMNS = (
@@ -53,17 +54,7 @@ class Selection:
 
     def where(self) -> tuple[str, list]:
         """The SQL WHERE clause and its parameters."""
-        clauses, params = ["1"], []
-        for column, values in (("outlet", self.outlets), ("language", self.languages)):
-            if values:
-                clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
-                params += list(values)
-        if self.since:
-            clauses.append("published_date >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("published_date <= ?")
-            params.append(self.until)
+        clauses, params = article_filter(self.outlets, self.languages, self.since, self.until)
         if self.search:
             clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(self.search))

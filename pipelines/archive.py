@@ -72,6 +72,28 @@ def settle(path: str | Path) -> None:
         conn.close()
 
 
+def article_filter(
+    outlets: tuple[str, ...] | list[str] = (),
+    languages: tuple[str, ...] | list[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> tuple[list[str], list]:
+    """SQL conditions on `articles` (and their parameters) for the selections every command
+    offers: outlets, languages, and the publisher's days, both ends included."""
+    clauses, params = ["1"], []
+    for column, values in (("outlet", outlets), ("language", languages)):
+        if values:
+            clauses.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params += list(values)
+    if since:
+        clauses.append("published_date >= ?")
+        params.append(since)
+    if until:
+        clauses.append("published_date <= ?")
+        params.append(until)
+    return clauses, params
+
+
 @migrations()
 def m001_initial_schema(db: sqlite_utils.Database) -> None:
     """The tables of the first version: outlets, articles (+FTS), URLs, runs, errors."""

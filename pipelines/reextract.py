@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines import clusters
-from pipelines.archive import open_archive
+from pipelines.archive import article_filter, open_archive
 from pipelines.dedup import content_hash
 from pipelines.extract import check_article, extract, extractor_version
 from pipelines.ingest import OutletRules
@@ -54,16 +54,7 @@ class Selection:
     everything: bool = False  # also those today's extractor has read already
 
     def where(self) -> tuple[str, list]:
-        clauses, params = ["1"], []
-        if self.outlets:
-            clauses.append(f"outlet IN ({', '.join('?' * len(self.outlets))})")
-            params += list(self.outlets)
-        if self.since:
-            clauses.append("published_date >= ?")
-            params.append(self.since)
-        if self.until:
-            clauses.append("published_date <= ?")
-            params.append(self.until)
+        clauses, params = article_filter(self.outlets, since=self.since, until=self.until)
         if not self.everything:
             clauses.append("extractor_version IS NOT ?")
             params.append(extractor_version())
