@@ -119,6 +119,7 @@ class ArchiveWriter:
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self.buffer: list = []
+        self.weight = 0  # the buffer's items that count towards the batch size
         self.last_flush = time.monotonic()
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.outlets: list[str] = []
@@ -155,10 +156,16 @@ class ArchiveWriter:
         self.clusters.open()
 
     def add(self, item: ArticlePage | Capture | FetchFailure) -> None:
-        """Buffer an item; commit the buffer when it is full or old enough."""
+        """Buffer an item; commit the buffer when it is full or old enough.
+
+        A capture's row is light and comes with each page: it rides in the batch of the
+        pages without counting towards its size (counted, it halved the batches).
+        """
         self.buffer.append(item)
+        if not isinstance(item, Capture):
+            self.weight += 1
         if (
-            len(self.buffer) >= self.batch_size
+            self.weight >= self.batch_size
             or time.monotonic() - self.last_flush >= self.batch_seconds
         ):
             self.flush()
@@ -168,7 +175,8 @@ class ArchiveWriter:
         where they differ, and a changed text keeps the old one as a version and moves the
         article in the search index and its story cluster, as a crawl's change would."""
         self.buffer.append(Reread(article_id, page))
-        if len(self.buffer) >= self.batch_size:
+        self.weight += 1
+        if self.weight >= self.batch_size:
             self.flush()
 
     def rejected(self, page: ArticlePage, why: PageRejected) -> None:
@@ -208,7 +216,7 @@ class ArchiveWriter:
         intact; StoreFailed then tells the caller to stop: pages fetched from now on could
         not be stored (disk full, file made read-only).
         """
-        items, self.buffer = self.buffer, []
+        items, self.buffer, self.weight = self.buffer, [], 0
         self.last_flush = time.monotonic()
         if not items or self.failed:
             return
