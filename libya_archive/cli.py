@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from libya_archive import export as exporter
+from libya_archive.backfill import backfill
 from libya_archive.lock import AlreadyRunning, archive_lock
 from libya_archive.options import (
     EXIT_ARCHIVE,
@@ -553,3 +554,4 @@ def demo(db_path, no_serve, port, site_port, verbose):
 cli.add_command(reextract)
 cli.add_command(rebuild)
 cli.add_command(import_warc)
+cli.add_command(backfill)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from contextlib import closing, nullcontext
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -23,11 +23,12 @@ from libya_archive.options import (
     db_option,
     fail,
     load,
+    outlet_rules,
     outlets_option,
+    progress_bar,
     warcs_option,
 )
 from pipelines.archive import ArchiveError, open_archive, settle
-from pipelines.ingest import OutletRules
 
 workers_option = click.option(
     "--workers",
@@ -36,29 +37,6 @@ workers_option = click.option(
     show_default="one per core",
     help="Extraction worker processes.",
 )
-
-
-def _outlets(registry, archive: str | Path | None = None) -> tuple[list[dict], dict]:
-    """The outlets rows and the steps' rules: the archive's own `outlets` table (what the
-    crawls that filled it knew), overlaid by the registry (what is known today)."""
-    rows: dict[str, dict] = {}
-    if archive and Path(archive).exists():
-        with closing(open_archive(archive, readonly=True)) as db:
-            rows = {row["id"]: row for row in db.query("SELECT * FROM outlets")}
-    rows.update({o.id: o.as_row() for o in registry})
-    selectors = {o.id: o.extract for o in registry}
-    rules = {
-        outlet: OutletRules(row.get("scope") or "libya", selectors.get(outlet, {}))
-        for outlet, row in rows.items()
-    }
-    return list(rows.values()), rules
-
-
-def _progress(length: int, label: str):
-    """A progress bar on a terminal; nothing under cron or in a pipe."""
-    if not sys.stderr.isatty() or not length:
-        return nullcontext(None)
-    return click.progressbar(length=length, label=label, file=sys.stderr)
 
 
 def _check_archive(db_path: str) -> None:
@@ -102,7 +80,7 @@ def reextract(db_path, outlets_file, warcs, outlet_ids, since, until, everything
 
     _check_archive(db_path)
     registry = load(outlets_file, ())
-    rows, rules = _outlets(registry, db_path)
+    rows, rules = outlet_rules(registry, db_path)
     selected = tuple(outlet_ids)
     unknown = [o for o in selected if o not in rules]
     if unknown:
@@ -117,7 +95,7 @@ def reextract(db_path, outlets_file, warcs, outlet_ids, since, until, everything
     try:
         with archive_lock(db_path):
             total = rereading.count(db_path, selection)
-            with _progress(total, "Re-extracting") as bar:
+            with progress_bar(total, "Re-extracting") as bar:
                 report = rereading.reextract(
                     db_path,
                     folder,
@@ -186,11 +164,11 @@ def rebuild(source_db, db_path, outlets_file, warcs, workers):
         fail(f"{source}: no WARC store there (crawl first, or give --warcs)", EXIT_ARCHIVE)
     if Path(db_path).exists():
         fail(f"{db_path}: exists already; rebuild writes a new archive", EXIT_ARCHIVE)
-    rows, rules = _outlets(load(outlets_file, ()), source_db)
+    rows, rules = outlet_rules(load(outlets_file, ()), source_db)
     try:
         with archive_lock(db_path):
             total = sum(path.stat().st_size for path in store_files(source))
-            with _progress(total, "Rebuilding") as bar:
+            with progress_bar(total, "Rebuilding") as bar:
                 report = rebuild_archive(
                     source,
                     db_path,
@@ -259,7 +237,7 @@ def import_warc(paths, db_path, outlets_file, warcs, outlet_id, workers):
     registry = load(outlets_file, ())
     if outlet_id:
         load(outlets_file, (outlet_id,))  # an unknown id fails clearly here
-    rows, rules = _outlets(registry)
+    rows, rules = outlet_rules(registry)
     files = warc_files(paths)
     folder = Path(warcs) if warcs else folder_for(db_path)
     try:
@@ -278,7 +256,7 @@ def import_warc(paths, db_path, outlets_file, warcs, outlet_id, workers):
             pool.start()
             total = sum(path.stat().st_size for path in files if path.is_file())
             try:
-                with _progress(total, "Importing") as bar:
+                with progress_bar(total, "Importing") as bar:
                     reports = import_files(
                         files,
                         writer,

@@ -495,3 +495,53 @@ def m035_failure_storms(db: sqlite_utils.Database) -> None:
     a sitemap of dead links sampled, a host that stopped answering, a budget spent)."""
     db["crawl_runs"].add_column("shed", int)
     db["crawl_runs"].add_column("storm", str)
+
+
+@migrations()
+def m036_backfill(db: sqlite_utils.Database) -> None:
+    """The archive reaches back (`backfill`): each article says how it first came (a crawl,
+    an import, a backfill), a page that gives no date keeps its earliest capture time as an
+    upper bound, a capture read from the Wayback Machine keeps its replay address, and a
+    backfill keeps its place in the CDX listing and its queue of captures, so that a
+    backfill killed halfway resumes where it stopped and fetches no capture twice."""
+    db["articles"].add_column("source", str)
+    db["articles"].add_column("published_before", str)
+    db.execute(
+        "UPDATE articles SET source = CASE WHEN EXISTS (SELECT 1 FROM captures c WHERE "
+        "c.article_id = articles.id AND c.source = 'import') THEN 'import' ELSE 'crawl' END"
+    )
+    db["articles"].create_index(["source"])
+    db["captures"].add_column("replay_url", str)
+    db["backfill_listings"].create(
+        {
+            "outlet": str,
+            "host": str,
+            "status": str,  # the listing's status: 200 pages, or 301/302 redirects
+            "until": str,  # the listing's last capture day
+            "resume_key": str,  # where the CDX listing goes on from; NULL: from the start
+            "rows": int,
+            "finished": str,  # when the listing reached its end
+        },
+        pk=("outlet", "host", "status", "until"),
+    )
+    db["backfill_queue"].create(
+        {
+            "id": int,
+            "outlet": str,
+            "url": str,  # the original URL
+            "urlkey": str,  # the CDX's SURT key: one capture per URL
+            "timestamp": str,  # the capture's 14 digits
+            "state": str,  # pending, captured (record written), done, skipped
+            "reason": str,  # why it was skipped, or what became of it
+            "replay_url": str,
+            "target": str,  # a redirect capture: the URL it leads to
+            "record_id": str,
+            "warc_file": str,
+            "warc_offset": int,
+            "warc_length": int,
+            "run": int,
+        },
+        pk="id",
+    )
+    db["backfill_queue"].create_index(["outlet", "urlkey"], unique=True)
+    db["backfill_queue"].create_index(["state", "outlet"])

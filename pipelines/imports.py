@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
-from pipelines.items import ArticlePage
 from pipelines.store import ArchiveWriter
 from pipelines.urls import site_host
 from pipelines.warcs import (
     OUTLET,
     ROLE,
     SOURCE,
+    WAYBACK_REPLAY,
     Captured,
     Exchange,
     FileReport,
@@ -38,7 +38,6 @@ from pipelines.warcs import (
 
 WARC_NAMES = ("*.warc", "*.warc.gz", "*.arc", "*.arc.gz")
 IMPORTED_FROM = "Libya-Archive-Imported-From"
-WAYBACK_REPLAY_FIELD = "Libya-Archive-Wayback-Replay"
 # Unclaimed hosts counted by name, for the report (a news crawl file names thousands).
 MAX_HOSTS = 1000
 
@@ -92,7 +91,7 @@ def import_files(
     return reports
 
 
-def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[ArticlePage]:
+def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[tuple]:
     for path in files:
         report = ImportReport(str(path))
         reports.append(report)
@@ -137,30 +136,32 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[Ar
                         ROLE: "article",
                         SOURCE: "import",
                         IMPORTED_FROM: path.name,
-                        **{k: v for k, v in captured.fields.items() if k == WAYBACK_REPLAY_FIELD},
+                        **{k: v for k, v in captured.fields.items() if k == WAYBACK_REPLAY},
                     },
                     record_id=captured.record_id or None,
                 )
             )
             captured.offset, captured.length = written.offset, written.length
             captured.payload_digest = written.payload_digest
-            writer.add(capture_of(captured, written.warc_file, outlet, "article", "import"))
             report.pages += 1
-            yield page_of(captured, outlet, rules[outlet].scope)
+            yield (
+                page_of(captured, outlet, rules[outlet].scope),
+                [capture_of(captured, written.warc_file, outlet, "article", "import")],
+            )
 
 
 # A page saved from a Wayback Machine's replay: /web/<14-digit time>[id_]/<original URL>.
-WAYBACK_REPLAY = re.compile(r"^https?://[^/]+/web/(\d{14})(?:[a-z]{2}_)?/(https?://.+)$")
+REPLAY_URL = re.compile(r"^https?://[^/]+/web/(\d{14})(?:[a-z]{2}_)?/(https?://.+)$")
 
 
 def _as_originally_published(captured: Captured) -> None:
     """A Wayback download names the replay, not the page: its URL becomes the original's,
     and its time the time the Wayback Machine captured it (the replay kept in a field)."""
-    match = WAYBACK_REPLAY.match(captured.url)
+    match = REPLAY_URL.match(captured.url)
     if not match:
         return
     stamp, original = match.groups()
-    captured.fields[WAYBACK_REPLAY_FIELD] = captured.url
+    captured.fields[WAYBACK_REPLAY] = captured.url
     captured.url = original
     captured.date = datetime.strptime(stamp, "%Y%m%d%H%M%S").replace(tzinfo=UTC).isoformat()
 

@@ -18,8 +18,19 @@ from pipelines.items import ArticlePage, Capture
 from pipelines.outcomes import ExtractionFailed, PageRejected
 from pipelines.relevance import judge
 from pipelines.store import ArchiveWriter
-from pipelines.warcs import OUTLET, REDIRECTS, ROLE, SOURCE, Captured, decode_html
+from pipelines.warcs import (
+    OUTLET,
+    REDIRECTS,
+    ROLE,
+    SOURCE,
+    WAYBACK_REPLAY,
+    Captured,
+    decode_html,
+)
 from pipelines.workers import ExtractionPool
+
+# A capture's source (the record's field) -> the article's: how the article first came.
+ARTICLE_SOURCES = {"wayback": "backfill"}
 
 
 @dataclass(frozen=True)
@@ -40,10 +51,17 @@ class Ingest:
         self.pool = pool
         self.rules = rules
 
-    def pages(self, pages: Iterable[ArticlePage]) -> None:
-        """Extract, check, judge and store each page, in the order given."""
-        jobs = (((p.html, p.url, self.rules[p.outlet].selectors), p) for p in pages)
-        for page, result in self.pool.imap(jobs):
+    def pages(self, pages: Iterable[ArticlePage | tuple[ArticlePage, list[Capture]]]) -> None:
+        """Extract, check, judge and store each page, in the order given.
+
+        A page may come with the capture rows of its records: they are added to the writer
+        just before the page's own outcome, so both commit in one transaction (a run
+        resumed after a kill can take a capture row as proof that its page was archived).
+        """
+        jobs = (self._job(*item) if isinstance(item, tuple) else self._job(item) for item in pages)
+        for (page, rows), result in self.pool.imap(jobs):
+            for row in rows:
+                self.writer.add(row)
             try:
                 if isinstance(result, ExtractionFailed):
                     raise result
@@ -54,6 +72,9 @@ class Ingest:
                 self.writer.rejected(page, why)
                 continue
             self.writer.add(page)
+
+    def _job(self, page: ArticlePage, rows: list[Capture] = ()) -> tuple:
+        return (page.html, page.url, self.rules[page.outlet].selectors), (page, rows)
 
 
 def is_html(content_type: str | None) -> bool:
@@ -67,6 +88,7 @@ def page_of(
 ) -> ArticlePage:
     """The page a record holds (`payload`: a revisit's, read from the record it repeats)."""
     hops = captured.fields.get(REDIRECTS, "").split()
+    source = captured.fields.get(SOURCE) or "crawl"
     return ArticlePage(
         outlet=outlet,
         url=captured.url,
@@ -75,6 +97,9 @@ def page_of(
         fetched=captured.date,
         urls_seen=[*hops, captured.url],
         captures=[captured.record_id],
+        source=ARTICLE_SOURCES.get(source, source),
+        # A Wayback capture is the URL's earliest: the page was published before it.
+        published_before=captured.date if source == "wayback" else None,
     )
 
 
@@ -105,4 +130,5 @@ def capture_of(
         payload_digest=captured.payload_digest or "",
         refers_to=captured.refers_to,
         source=source or captured.fields.get(SOURCE) or "crawl",
+        replay_url=captured.fields.get(WAYBACK_REPLAY) or None,
     )

@@ -55,6 +55,12 @@ class ArticlePage:
     # WARC-Record-IDs of the responses captured for the page (its redirect hops, then the
     # page), which the store links to the article it makes.
     captures: list[str] = field(default_factory=list)
+    # How the page came: "crawl", "import" or "backfill" (the Wayback Machine, or the
+    # outlet's own archives), kept as the article's source.
+    source: str = "crawl"
+    # A page from the past that gives no date was published no later than its earliest
+    # capture (ISO 8601): kept apart from the date, which only the page gives.
+    published_before: str | None = None
 
     # Set by the extract step.
     article: Extracted | None = None
@@ -99,4 +105,5 @@ class Capture:
     warc_length: int
     payload_digest: str
     refers_to: str | None = None  # a revisit: the record id of the original
-    source: str = "crawl"  # "crawl", "import" or "backfill"
+    source: str = "crawl"  # "crawl", "import", "wayback" or "backfill" (an outlet's own past)
+    replay_url: str | None = None  # a Wayback capture: where the Wayback Machine replays it

@@ -110,12 +110,12 @@ def _jobs(writer, warc_folder, rules, selection, report, progress) -> Iterator[t
     # A thousand articles at a time, by id: the archive's articles do not fit in memory,
     # and the writer updates rows of the table as it goes.
     while rows := writer.db.execute(
-        f"SELECT id, outlet, content_hash FROM articles WHERE {where} AND id > ? "
+        f"SELECT id, outlet, content_hash, published_before FROM articles WHERE {where} AND id > ? "
         "ORDER BY id LIMIT 1000",
         [*params, last],
     ).fetchall():
         last = rows[-1][0]
-        for article_id, outlet, digest in rows:
+        for article_id, outlet, digest, published_before in rows:
             if progress:
                 progress(1)
             capture = writer.db.execute(LATEST_CAPTURE, (article_id,)).fetchone()
@@ -125,6 +125,7 @@ def _jobs(writer, warc_folder, rules, selection, report, progress) -> Iterator[t
             url, _, fetched, name, offset, length, _ = capture
             # The page itself: the worker reads it (the bytes need not cross a pipe).
             page = ArticlePage(outlet, url, "", rules[outlet].scope, fetched)
+            page.published_before = published_before
             report.read += 1
             location = (str(warc_folder), name, offset, length)
             yield (location, url, rules[outlet].selectors, digest), (page, article_id)

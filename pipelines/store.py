@@ -79,6 +79,7 @@ CAPTURE_COLUMNS = (
     "payload_digest",
     "refers_to",
     "source",
+    "replay_url",
 )
 
 
@@ -159,11 +160,14 @@ class ArchiveWriter:
         """Buffer an item; commit the buffer when it is full or old enough.
 
         A capture's row is light and comes with each page: it rides in the batch of the
-        pages without counting towards its size (counted, it halved the batches).
+        pages without counting towards its size (counted, it halved the batches), and
+        never commits alone, so that a capture row added just before its page commits with
+        the page's own rows (an import or backfill resumed after a kill trusts that).
         """
         self.buffer.append(item)
-        if not isinstance(item, Capture):
-            self.weight += 1
+        if isinstance(item, Capture):
+            return
+        self.weight += 1
         if (
             self.weight >= self.batch_size
             or time.monotonic() - self.last_flush >= self.batch_seconds
@@ -303,6 +307,7 @@ class ArchiveWriter:
                     "last_seen": seen,
                     "last_changed": seen,
                     "crawl_run": self.run,
+                    "source": item.source,
                 }
             ).last_pk
             self.clusters.place(article_id, text, seen, item.fingerprint)
@@ -379,7 +384,10 @@ class ArchiveWriter:
             libya_terms=item.libya_terms,
             content_hash=decision.content_hash,
             extractor_version=extractor_version(),
+            published_before=None,
         )
+        if not article.published_date and item.published_before:
+            row.update(published_before=item.published_before, date_source="first-capture")
         for name in JSON_COLUMNS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         return row

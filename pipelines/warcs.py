@@ -65,6 +65,9 @@ OUTLET, ROLE, SOURCE, REDIRECTS = (
     "Libya-Archive-Source",
     "Libya-Archive-Redirects",
 )
+# A page read from a Wayback Machine: the address it was replayed from (the record's
+# target is the original URL, its date the time the Wayback Machine captured it).
+WAYBACK_REPLAY = "Libya-Archive-Wayback-Replay"
 # Headers of a response that no longer describe the body as kept.
 DROPPED_HEADERS = {"transfer-encoding"}
 

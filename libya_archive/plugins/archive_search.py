@@ -108,7 +108,7 @@ def extra_template_vars(view_name, database, table, request, datasette):
             return {"article_copies": [], "article_captures": []}
         db = datasette.get_database(database)
         captures = await db.execute(
-            "SELECT id, fetched, status, record_type, payload_digest, source, url "
+            "SELECT id, fetched, status, record_type, payload_digest, source, url, replay_url "
             "FROM captures WHERE article_id = :id ORDER BY fetched, id",
             {"id": int(pk)},
         )
