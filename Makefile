@@ -34,6 +34,7 @@ bench: install  ## benchmarks that print figures against a floor measured in the
 	$(PY) bench/relevance_quality.py
 	$(PY) bench/crawl_throughput.py
 	$(PY) bench/reextract.py
+	$(PY) bench/backfill.py
 	$(PY) bench/crawl_scale.py
 	$(PY) bench/datasette_browse.py
 	$(PY) bench/dedup_nearduplicates.py
