@@ -24,6 +24,7 @@ earliest capture time as an upper bound (`published_before`, date source `first-
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections import Counter, deque
@@ -154,8 +155,19 @@ class WaybackBackfill:
         writer.before_commit = self._sync
 
     def _sync(self) -> None:
+        """The store made durable before the writer commits rows that name its records:
+        every such record was written before this is called. The fsync runs outside the
+        lock, so the fetching threads go on writing meanwhile."""
         with self.lock:
-            self.store.sync()
+            handle = self.store.handle
+            if handle is None:
+                return
+            handle.flush()
+            descriptor = os.dup(handle.fileno())  # the file may rotate meanwhile
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
     def close(self) -> None:
         self.queue_db.close()
@@ -283,6 +295,13 @@ class WaybackBackfill:
                     yield in_flight.popleft().result()
             while in_flight:
                 yield in_flight.popleft().result()
+
+    def _ahead(self) -> int:
+        """Captures queued for the fetching threads: enough for two seconds at the pace,
+        so that they keep it while this thread waits on extraction. Only the ones being
+        fetched can be lost to a kill; the others are not asked for yet."""
+        limits = self.client.limits
+        return max(4 * limits.connections, int(2 * limits.replays_per_second))
 
     def _fetch(self, row: dict) -> tuple | None:
         """In a fetching thread: the replay of a queued capture, written and noted."""

@@ -89,7 +89,11 @@ class Pacer:
                 now = time.monotonic()
                 due = max(self.next_slot, self.paused_until)
                 if now >= due:
-                    self.next_slot = now + self.interval
+                    # Counted from the slot, not from now, when it is taken a little late
+                    # (a thread woken late by the interpreter): the pace holds over a run,
+                    # and never runs ahead by more than that one slot.
+                    late = now - due < self.interval and due == self.next_slot
+                    self.next_slot = (due if late else now) + self.interval
                     return
             self.sleep(due - now)
 
