@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -190,18 +191,25 @@ def _wayback(
     report.pending = finish_queue(db_path, [o.id for o in selected])
     report.pauses = client.pauses
     if at_terminal:
-        click.echo(describe(report), err=True)
+        with closing(open_archive(db_path, readonly=True)) as db:
+            new = db.execute(
+                "SELECT coalesce(sum(articles_new), 0) FROM crawl_runs WHERE run = ?",
+                (writer.run,),
+            ).fetchone()[0]
+        click.echo(describe(report, new), err=True)
     return report.failures
 
 
-def describe(report) -> str:
+def describe(report, new_articles: int) -> str:
     lines = [
-        f"{report.listed} captures listed ({report.not_articles} not article URLs), "
-        f"{report.fetched} fetched, {report.resumed} read back from the store; "
-        f"{report.pending} left for a later run"
+        f"{report.listed} captures listed ({report.not_articles} not article URLs); "
+        f"{report.fetched} replays fetched, {report.resumed} pages read back from the store; "
+        f"{new_articles} new articles; {report.pending} captures left for a later run"
     ]
+    if report.old_urls:
+        lines.append(f"  {report.old_urls} redirects to pages archived: their old URLs kept")
     if report.pauses:
-        lines.append(f"the Wayback asked to slow down or failed {report.pauses} times")
+        lines.append(f"  the Wayback asked to slow down or failed {report.pauses} times")
     for reason, count in report.skipped.most_common():
         lines.append(f"  skipped {count}: {reason}")
     return "\n".join(lines)

@@ -9,6 +9,7 @@ the pace is kept, and a run killed halfway resumes without fetching anything twi
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -135,6 +136,38 @@ def test_every_article_of_the_range_arrives_once_with_its_own_date(tmp_path, reg
     assert set(articles(db)) == set(truth)
 
 
+def test_datasette_shows_how_articles_came_and_an_undated_pages_upper_bound(tmp_path, registry):
+    """The source is a facet, the coverage dashboard counts backfilled articles and filters
+    by source, and an undated page says when it was published before."""
+    import asyncio
+
+    import yaml
+    from datasette_dashboards import replace_opts_in_query
+
+    from libya_archive.serve import METADATA, make_datasette
+
+    db = tmp_path / "archive.db"
+    with WaybackServer(sample_site()) as wayback:
+        assert backfill(wayback, registry, db, *FAST).returncode == 0
+    datasette = make_datasette(db)
+
+    def get(path):
+        return asyncio.run(datasette.client.get(path))
+
+    facets = get("/archive/articles.json?_facet=source").json()["facet_results"]["source"]
+    assert [(f["value"], f["count"]) for f in facets["results"]] == [("backfill", 13)]
+    undated = query(db, "SELECT id FROM articles WHERE published_date IS NULL")[0][0]
+    page = get(f"/archive/articles/{undated}").text
+    assert "no date; published before 2015-08-07 (its earliest capture)" in page
+    assert "/web/20150807091500id_/" in page  # the capture links to its replay
+    charts = yaml.safe_load(METADATA.read_text("utf-8"))["plugins"]["datasette-dashboards"]
+    chart = charts["coverage"]["charts"]["per-month-source"]["query"]
+    for source, expected in (("", 12), ("backfill", 12), ("crawl", 0)):
+        sql = replace_opts_in_query(chart, {"source": source} if source else {})
+        rows = query(db, sql, {"source": source} if source else ())
+        assert sum(row[2] for row in rows) == expected
+
+
 def test_a_redirect_capture_leads_to_its_targets_capture(tmp_path, registry):
     """An old article URL captured as a redirect, whose new URL was captured only years
     later (after the listing's end): the redirect is followed to that capture."""
@@ -258,3 +291,42 @@ def _page(title: str, published: str, n: int) -> bytes:
         f"<article><h1>{title}</h1><p>By Hana Fitouri</p><p>{PARAGRAPH}</p>"
         f"<p>Report number {n}: {PARAGRAPH.lower()}</p></article></body></html>"
     ).encode()
+
+
+def test_at_a_terminal_it_shows_the_listing_a_progress_bar_and_a_summary(tmp_path, registry):
+    import pty
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT_DIR, cli_env
+
+    db = tmp_path / "archive.db"
+    controller, terminal = pty.openpty()
+    with WaybackServer(sample_site()) as wayback:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "libya_archive", "backfill", "--outlet", "herald-archive",
+             "--from", "2012-01-01", "--to", "2016-12-31", "--outlets", str(registry),
+             "--db", str(db), "--wayback-url", wayback.url, "--workers", "1",
+             "--cdx-per-minute", "600", "--replays-per-second", "4"],
+            cwd=PROJECT_DIR, env=cli_env(COLUMNS="120"), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=terminal,
+        )  # fmt: skip
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert process.wait(timeout=60) == 0
+    os.close(controller)
+    text = output.decode("utf-8", "replace")
+    assert "herald-archive: libya-herald-archive.ly: 15 captures listed (200)" in text
+    assert "Fetching captures" in text and re.search(r"\d\d:\d\d:\d\d", text)  # time left
+    assert "17 captures listed (1 not article URLs)" in text  # 200s (about.html), 301, 302
+    assert "15 replays fetched" in text and "13 new articles" in text
+    assert "2 redirects to pages archived: their old URLs kept" in text
+    assert "skipped 1: its URL dates it outside the range" in text
