@@ -267,6 +267,7 @@ def outlets(outlet_ids, outlets_file, check, timeout):
         entry_points = [("feed", url) for url in outlet.feeds]
         entry_points += [("sitemap", url) for url in outlet.sitemaps]
         entry_points += [("listing", listing.url) for listing in outlet.listings]
+        entry_points += [("archive", archive.url) for archive in outlet.archives]
         for kind, url in entry_points:
             click.echo(f"{'':22} {kind:8} {url}")
 

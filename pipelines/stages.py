@@ -130,7 +130,8 @@ class StoreStage:
 
     def open_spider(self):
         outlets = self.crawler.spider.outlets.values()
-        self._guarded(self.writer.open, [o.as_row() for o in outlets])
+        source = self.crawler.settings.get("RUN_SOURCE", "crawl")
+        self._guarded(self.writer.open, [o.as_row() for o in outlets], source)
 
     def process_item(self, item):
         if isinstance(item, ArticlePage | Capture | FetchFailure):

@@ -53,6 +53,7 @@ class CaptureMiddleware:
         settings = crawler.settings
         self.crawler = crawler
         self.mode = settings.get("CAPTURE", "articles")
+        self.source = settings.get("RUN_SOURCE", "crawl")  # "backfill" for an outlet's past
         if self.mode not in MODES:
             raise ValueError(f"CAPTURE must be one of {', '.join(MODES)}, not {self.mode!r}")
         archive = settings.get("ARCHIVE_PATH")
@@ -107,7 +108,7 @@ class CaptureMiddleware:
         outlet = meta.get("outlet")
         role = meta.get("role") or "other"
         fetched = datetime.now(UTC).replace(microsecond=0)
-        facts = {ROLE: role, SOURCE: "crawl"}
+        facts = {ROLE: role, SOURCE: self.source}
         if outlet:
             facts[OUTLET] = outlet
         if meta.get("redirect_urls"):
@@ -142,6 +143,7 @@ class CaptureMiddleware:
             warc_length=written.length,
             payload_digest=digest,
             refers_to=written.refers_to,
+            source=self.source,
         )
         self.crawler.signals.send_catch_log(signal=capture_written, capture=capture)
         return response

@@ -39,8 +39,8 @@ def run_crawl(
 ) -> dict:
     """Crawl `outlets` into the archive and return Scrapy's statistics of the run.
 
-    `spider_options` go to OutletSpider (recheck_days, backfill_pages). A Twisted reactor
-    cannot be restarted, so call this at most once per process.
+    `spider_options` go to OutletSpider (recheck_days, backfill_pages, window). A Twisted
+    reactor cannot be restarted, so call this at most once per process.
     """
     release_large_blocks()
     job_dir = job_folder(archive_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from importlib.resources import files
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ import yaml
 
 from pipelines.extraction.overrides import FIELDS as OVERRIDE_FIELDS
 from pipelines.extraction.overrides import compile_selector
+from scrapers.archives import PLACEHOLDERS, fill, placeholders
 
 # The registry shipped with the package (the project's top-level outlets.yml, which the
 # package carries by a link the wheel resolves); `--outlets FILE` reads another.
@@ -37,12 +39,17 @@ KNOWN_FIELDS = {
     "feeds",
     "sitemaps",
     "listings",
+    "archives",
     "article_patterns",
     "exclude_patterns",
     "domains",
     "extract",
 }
 LISTING_FIELDS = {"url", "max_pages", "next"}
+ARCHIVE_FIELDS = {"url", "max_pages", "next"}
+# A month's archive rarely runs past a few dozen pages; a template by page number only walks
+# the whole site back, and stops earlier by the dates of its links (scrapers/archives.py).
+ARCHIVE_MAX_PAGES = 500
 
 
 class RegistryError(ValueError):
@@ -59,6 +66,19 @@ class Listing:
 
 
 @dataclass(frozen=True)
+class Archive:
+    """The outlet's own archive pages as a URL template ({yyyy}, {mm}, {m}, {dd}, {d},
+    {page}), walked by a backfill (`backfill --source site`) for each period of its window.
+
+    `next` is the next-page link's selector; None means the template's {page} plus one.
+    """
+
+    url: str
+    max_pages: int = ARCHIVE_MAX_PAGES
+    next: str | None = None
+
+
+@dataclass(frozen=True)
 class Outlet:
     id: str
     name: str
@@ -70,6 +90,7 @@ class Outlet:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     listings: tuple[Listing, ...] = ()
+    archives: tuple[Archive, ...] = ()
     article_patterns: tuple[re.Pattern, ...] = ()
     exclude_patterns: tuple[re.Pattern, ...] = ()
     domains: tuple[str, ...] = field(default=())
@@ -227,27 +248,71 @@ class _Checker:
     def listings(self) -> tuple[Listing, ...]:
         listings = []
         for value in self.list("listings"):
-            if isinstance(value, str):
-                value = {"url": value}
-            if not isinstance(value, dict):
-                raise self.fail("listings", f"expected a URL or a mapping, got {value!r}")
-            extra = set(value) - LISTING_FIELDS
-            if extra:
-                raise self.fail(
-                    "listings", f"unknown key(s) {sorted(extra)}; known: {sorted(LISTING_FIELDS)}"
-                )
-            max_pages = value.get("max_pages", 1)
-            if not isinstance(max_pages, int) or isinstance(max_pages, bool) or max_pages < 1:
-                raise self.fail(
-                    "listings", f"max_pages must be a whole number >= 1, got {max_pages!r}"
-                )
-            next_selector = value.get("next", DEFAULT_NEXT_SELECTOR)
-            if not isinstance(next_selector, str):
-                raise self.fail("listings", f"next must be a CSS selector, got {next_selector!r}")
+            value = self.paged("listings", value, LISTING_FIELDS)
+            max_pages = self.max_pages("listings", value.get("max_pages", 1))
+            next_selector = self.selector("listings", value.get("next", DEFAULT_NEXT_SELECTOR))
             listings.append(
                 Listing(self.url("listings", value.get("url")), max_pages, next_selector)
             )
         return tuple(listings)
+
+    def archives(self) -> tuple[Archive, ...]:
+        archives = []
+        for value in self.list("archives"):
+            value = self.paged("archives", value, ARCHIVE_FIELDS)
+            template = self.template("archives", value.get("url"))
+            max_pages = self.max_pages("archives", value.get("max_pages", ARCHIVE_MAX_PAGES))
+            next_selector = value.get("next")
+            if next_selector is not None:
+                next_selector = self.selector("archives", next_selector)
+            elif "page" not in placeholders(template):
+                next_selector = DEFAULT_NEXT_SELECTOR  # no page number: follow rel=next
+            archives.append(Archive(template, max_pages, next_selector))
+        return tuple(archives)
+
+    def paged(self, name: str, value, known: set[str]) -> dict:
+        """An entry of a list of paged pages: a URL, or a mapping of `known` keys."""
+        if isinstance(value, str):
+            value = {"url": value}
+        if not isinstance(value, dict):
+            raise self.fail(name, f"expected a URL or a mapping, got {value!r}")
+        extra = set(value) - known
+        if extra:
+            raise self.fail(name, f"unknown key(s) {sorted(extra)}; known: {sorted(known)}")
+        return value
+
+    def max_pages(self, name: str, value) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise self.fail(name, f"max_pages must be a whole number >= 1, got {value!r}")
+        return value
+
+    def selector(self, name: str, value) -> str:
+        if not isinstance(value, str):
+            raise self.fail(name, f"next must be a CSS selector, got {value!r}")
+        return value
+
+    def template(self, name: str, value) -> str:
+        """A URL template: known placeholders only, at least one (a fixed URL is a
+        listing), and an http(s) URL once they are filled in."""
+        if not isinstance(value, str):
+            raise self.fail(name, f"expected a URL template, got {value!r}")
+        names = placeholders(value)
+        unknown = [n for n in names if n not in PLACEHOLDERS]
+        if unknown:
+            known = ", ".join(f"{{{n}}}" for n in PLACEHOLDERS)
+            raise self.fail(
+                name, f"unknown placeholder {{{unknown[0]}}} in {value!r}; known: {known}"
+            )
+        if not names:
+            raise self.fail(
+                name,
+                f"{value!r} has no placeholder such as {{yyyy}}, {{mm}} or {{page}}; "
+                "a page that does not change with the date or page is a listing",
+            )
+        parts = urlsplit(fill(value, date(2014, 3, 7)))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail(name, f"{value!r} is not an http(s) URL template")
+        return value
 
 
 def _parse_outlet(path: Path, index: int, entry) -> Outlet:
@@ -277,15 +342,18 @@ def _parse_outlet(path: Path, index: int, entry) -> Outlet:
         feeds=check.url_list("feeds"),
         sitemaps=check.url_list("sitemaps"),
         listings=check.listings(),
+        archives=check.archives(),
         article_patterns=check.patterns("article_patterns"),
         exclude_patterns=check.patterns("exclude_patterns"),
         domains=tuple(str(d).lower() for d in check.list("domains")),
         extract=check.extract_overrides(),
     )
-    if not (outlet.feeds or outlet.sitemaps or outlet.listings):
+    # An outlet with archives only is crawled by backfills alone, which is a choice.
+    if not (outlet.feeds or outlet.sitemaps or outlet.listings or outlet.archives):
         raise check.fail(
             "feeds",
-            "the outlet has no entry point: give at least one of feeds, sitemaps or listings",
+            "the outlet has no entry point: give at least one of feeds, sitemaps, listings "
+            "or archives",
         )
     if not outlet.article_patterns:
         raise check.fail(

@@ -99,6 +99,12 @@ ITEM_PIPELINES = {
     "pipelines.stages.StoreStage": 400,
 }
 
+# What started the run, kept in crawl_runs.source, articles.source, captures.source and each
+# WARC record: "crawl" for the present; `backfill --source site` sets "backfill" (a crawl of
+# an outlet's own archives), so a researcher can tell the past fetched later from the news
+# as it came.
+RUN_SOURCE = "crawl"
+
 LOG_LEVEL = "INFO"
 # Dropping off-topic articles and non-article pages is routine, not a warning; the run's
 # record counts them (crawl_runs).

@@ -30,7 +30,8 @@ CRAWL_TIMEOUT = 300  # seconds; the demo crawl takes a few
 
 # Fixtures whose setup crawls a site: every test that uses one is a crawl test.
 CRAWLING_FIXTURES = {"demo_archive", "variants_site"}
-# Commands that run the Scrapy engine (`outlets` with --check does too).
+# Commands that run the Scrapy engine (`outlets` with --check does too, and `backfill` with
+# --source site or both).
 CRAWLING_COMMANDS = {"crawl", "demo"}
 _current_test: pytest.Item | None = None
 
@@ -51,11 +52,23 @@ def _record_current_test(request):
 
 def _allow(args: tuple[str, ...]) -> None:
     """Fail a crawl started by a test that is not marked `crawl` (see the module docstring)."""
+    command = args[:1]
     crawling = (
-        bool(CRAWLING_COMMANDS & set(args[:1])) or args[:1] == ("outlets",) and ("--check" in args)
+        bool(CRAWLING_COMMANDS & set(command))
+        or (command == ("outlets",) and "--check" in args)
+        or (command == ("backfill",) and _backfills_the_site(args))
     )
     if crawling and _current_test is not None and not _current_test.get_closest_marker("crawl"):
         pytest.fail(f"{_current_test.nodeid} runs a crawl: mark it `crawl`")
+
+
+def _backfills_the_site(args: tuple[str, ...]) -> bool:
+    """`backfill --source site` (or `both`) crawls the outlet's own archives with Scrapy;
+    the Wayback backfill does not."""
+    return any(
+        arg == "--source" and value in ("site", "both")
+        for arg, value in zip(args, args[1:], strict=False)
+    ) or any(arg in ("--source=site", "--source=both") for arg in args)
 
 
 def cli_env(**extra: str) -> dict[str, str]:

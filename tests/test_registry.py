@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from libya_archive.demo_site import DEMO_DIR
-from scrapers.registry import RegistryError, load_outlets, select_outlets
+from scrapers.registry import (
+    DEFAULT_NEXT_SELECTOR,
+    RegistryError,
+    load_outlets,
+    select_outlets,
+)
 from tests.conftest import PROJECT_DIR, run_cli
 
 GOOD = """\
@@ -89,6 +94,50 @@ def test_an_outlet_without_entry_points_is_refused(tmp_path):
     )
     with pytest.raises(RegistryError, match="no entry point"):
         load_outlets(write(tmp_path, text))
+
+
+ARCHIVES = """\
+    archives:
+      - https://tribune.example/{yyyy}/{mm}/page/{page}/
+      - url: https://tribune.example/archive/{yyyy}-{m}-{d}
+        max_pages: 20
+"""
+
+
+def test_archives_load_as_templates_with_their_paging(tmp_path):
+    (outlet,) = load_outlets(write(tmp_path, GOOD + ARCHIVES))
+    by_page, by_day = outlet.archives
+    assert by_page.url == "https://tribune.example/{yyyy}/{mm}/page/{page}/"
+    assert (by_page.max_pages, by_page.next) == (500, None)  # the next page is {page} + 1
+    assert by_day.max_pages == 20
+    assert by_day.next == DEFAULT_NEXT_SELECTOR  # no {page}: the rel=next link
+
+
+@pytest.mark.parametrize(
+    ("template", "words"),
+    [
+        ("https://tribune.example/{year}/{mm}/", "unknown placeholder {year}"),
+        ("https://tribune.example/archive/", "has no placeholder"),
+        ("tribune.example/{yyyy}/", "not an http(s) URL template"),
+    ],
+)
+def test_a_broken_archive_template_names_file_outlet_and_field(tmp_path, template, words):
+    path = write(tmp_path, GOOD + f"    archives: ['{template}']\n")
+    with pytest.raises(RegistryError) as error:
+        load_outlets(path)
+    message = str(error.value)
+    assert f"{path}: outlet 'tripoli-tribune': field 'archives'" in message
+    assert words in message
+
+
+def test_an_outlet_with_archives_only_has_an_entry_point(tmp_path):
+    text = GOOD.replace("    sitemaps: [https://tribune.example/sitemap_index.xml]\n", "")
+    text = text.replace(
+        "    listings:\n      - url: https://tribune.example/news/\n        max_pages: 3\n",
+        "    archives: ['https://tribune.example/{yyyy}/{mm}/']\n",
+    )
+    (outlet,) = load_outlets(write(tmp_path, text))
+    assert (outlet.feeds, outlet.sitemaps, outlet.listings) == ((), (), ())
 
 
 def test_invalid_yaml_names_the_line(tmp_path):

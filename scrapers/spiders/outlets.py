@@ -5,11 +5,16 @@ sitemap indexes including Google News sitemaps, paginated listing pages), fetche
 articles, and hands each page to the pipelines as an `ArticlePage`. Every request that
 fails becomes a `FetchFailure` item, so the store records it and the crawl goes on.
 Spiders never write the archive.
+
+Given a `window` of publication days, it backfills instead (`backfill --source site`): it
+walks the outlet's own archive pages (`archives:`), sitemaps and listings back through the
+window, and leaves what their dates place certainly outside it (scrapers/archives.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from urllib.parse import urljoin
 
@@ -38,8 +43,9 @@ from pipelines.items import ArticlePage, FetchFailure
 from pipelines.timestamps import as_utc, now, now_iso
 from pipelines.urls import canonical_url
 from pipelines.warcs import decode_html
+from scrapers.archives import Window, next_page
 from scrapers.known import ArchiveMemory
-from scrapers.registry import Listing, Outlet
+from scrapers.registry import Archive, Listing, Outlet
 from scrapers.seen import SeenOnce
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -48,8 +54,13 @@ GZIP_MAGIC = b"\x1f\x8b"
 # pages last. A stale sitemap of thousands of old links cannot hold up today's news.
 ENTRY_PRIORITY = 40
 NEWEST, RECENT, THIS_YEAR, OLDER = 30, 20, 10, 0
+# A backfill goes deep before it goes wide: a page's articles, then its next page, then the
+# next archive period. A run cut short by its request budget (--limit) has then archived
+# whole periods, newest first, instead of having fetched archive pages only.
+BACKFILL_ARTICLE, BACKFILL_NEXT_PAGE = ENTRY_PRIORITY + 10, ENTRY_PRIORITY + 5
 # A sitemap index may nest; real sites go two levels deep, loops must not go forever.
 MAX_SITEMAP_DEPTH = 4
+NO_ARTICLES = "no link on this entry point matches the outlet's article_patterns"
 
 
 class OutletSpider(scrapy.Spider):
@@ -63,12 +74,15 @@ class OutletSpider(scrapy.Spider):
         outlets: list[Outlet],
         recheck_days: float | None = None,
         backfill_pages: int | None = None,
+        window: tuple[str, str] | None = None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.outlets = {o.id: o for o in outlets}
         self.recheck_days = recheck_days
         self.backfill_pages = backfill_pages  # listing pages to walk, known articles or not
+        # First and last publication day (ISO) of a backfill of the outlets' own past.
+        self.window = Window.from_iso(window) if window else None
         self.memory = ArchiveMemory()
         self.skipped = SeenOnce()
 
@@ -83,14 +97,33 @@ class OutletSpider(scrapy.Spider):
 
     async def entry_requests(self):
         for outlet in self.outlets.values():
-            for url in outlet.feeds:
-                yield self._request(outlet, url, self.parse_feed)
-            for url in outlet.sitemaps:
-                yield self._request(outlet, url, self.parse_sitemap, sitemap_depth=0)
-            for listing in outlet.listings:
+            entries = self._past_entries(outlet) if self.window else self._entries(outlet)
+            for request in entries:
+                yield request
+
+    def _entries(self, outlet: Outlet):
+        for url in outlet.feeds:
+            yield self._request(outlet, url, self.parse_feed)
+        for url in outlet.sitemaps:
+            yield self._request(outlet, url, self.parse_sitemap, sitemap_depth=0)
+        for listing in outlet.listings:
+            yield self._request(outlet, listing.url, self.parse_listing, listing=listing, page=1)
+
+    def _past_entries(self, outlet: Outlet):
+        """A backfill's entry points: each archive template's pages over the window, newest
+        period first, then the sitemaps and listings. Not the feeds: they hold only the
+        latest items."""
+        for archive in outlet.archives:
+            for period, url in self.window.archive_pages(archive.url):
                 yield self._request(
-                    outlet, listing.url, self.parse_listing, listing=listing, page=1
+                    outlet, url, self.parse_archive, archive=archive, period=period, page=1
                 )
+        for url in outlet.sitemaps:
+            yield self._request(outlet, url, self.parse_sitemap, sitemap_depth=0)
+        for listing in outlet.listings:
+            yield self._request(
+                outlet, listing.url, self.parse_listing_back, listing=listing, page=1
+            )
 
     def closed(self, reason: str) -> None:
         self.memory.close()
@@ -144,6 +177,12 @@ class OutletSpider(scrapy.Spider):
         # they come: a sitemap of 50,000 URLs never becomes 50,000 objects at once.
         entries = (entry for entry in sitemap if entry.get("loc"))
         if sitemap.type == "sitemapindex":
+            if self.window:
+                entries = (
+                    entry
+                    for entry in entries
+                    if self.window.may_hold_sitemap(entry["loc"].strip(), entry.get("lastmod"))
+                )
             depth = response.meta["sitemap_depth"] + 1
             if depth > MAX_SITEMAP_DEPTH:
                 yield self._failure(
@@ -171,7 +210,8 @@ class OutletSpider(scrapy.Spider):
                 )
                 for entry in entries
             )
-            yield from self._articles(outlet, response, links)
+            within = self.window.may_hold_page if self.window else None
+            yield from self._articles(outlet, response, links, within)
 
     def parse_listing(self, response: Response):
         """A section page: its links to articles, then the next page up to `max_pages`."""
@@ -202,6 +242,105 @@ class OutletSpider(scrapy.Spider):
                     page=page + 1,
                 )
 
+    # The past (a backfill) --------------------------------------------------------------
+
+    def parse_archive(self, response: Response):
+        """A page of the outlet's own archive: its articles, then the next page while this
+        one may still lead to the window. A page without articles is no failure: a month
+        without news, or the page after the last."""
+        outlet = self._outlet(response)
+        if not is_html(response):
+            yield self._not_html(outlet, response)
+            return
+        archive: Archive = response.meta["archive"]
+        urls = self._linked_articles(outlet, response)
+        yield from self._past_articles(outlet, response, urls)
+        next_url = self._archive_next(response, archive)
+        if next_url and self._goes_back(response, urls, archive.max_pages):
+            yield self._past_page(
+                outlet,
+                next_url,
+                self.parse_archive,
+                response,
+                urls,
+                archive=archive,
+                period=response.meta["period"],
+            )
+
+    @staticmethod
+    def _archive_next(response: Response, archive: Archive) -> str | None:
+        """The archive page after this one: its `next` link, or the template's next page."""
+        if archive.next:
+            href = response.css(archive.next).get()
+            return response.urljoin(href) if href else None
+        return next_page(archive.url, response.meta["period"], response.meta["page"])
+
+    def parse_listing_back(self, response: Response):
+        """A listing page in a backfill: walked on by the dates of its links, however many
+        of them the archive holds (the rule that a page of known articles ends a crawl's
+        walk would end a second backfill at the first page)."""
+        outlet = self._outlet(response)
+        if not is_html(response):
+            yield self._not_html(outlet, response)
+            return
+        listing: Listing = response.meta["listing"]
+        urls = self._linked_articles(outlet, response)
+        if not urls:
+            yield self._failure(outlet, response.url, "no-articles", NO_ARTICLES, response.status)
+        yield from self._past_articles(outlet, response, urls)
+        max_pages = self.backfill_pages or listing.max_pages
+        next_href = response.css(listing.next).get()
+        if next_href and self._goes_back(response, urls, max_pages):
+            yield self._past_page(
+                outlet,
+                response.urljoin(next_href),
+                self.parse_listing_back,
+                response,
+                urls,
+                listing=listing,
+            )
+
+    def _linked_articles(self, outlet: Outlet, response: Response) -> list[str]:
+        """The outlet's article URLs an HTML page links to, canonical, each once."""
+        urls = (
+            self._article_url(outlet, response, h) for h in response.css("a::attr(href)").getall()
+        )
+        return list(dict.fromkeys(url for url in urls if url))
+
+    def _past_articles(self, outlet: Outlet, response: Response, urls: list[str]):
+        """Requests for the articles of a backfill's page, but those whose URL names a day
+        outside the window (the site's newest pages, above a window in the past)."""
+        for url in urls:
+            if self.window.may_hold_page(url):
+                yield from self._article(outlet, url, None, BACKFILL_ARTICLE, response.url)
+
+    def _goes_back(self, response: Response, urls: list[str], max_pages: int) -> bool:
+        """Whether a backfill asks for the page after this one: it held articles, not all
+        of them dated before the window (the pages after it are older still), not the same
+        as the page before (a site that answers every page number with its last page), and
+        the walk has pages left."""
+        return bool(
+            self.follow_pagination
+            and urls
+            and response.meta["page"] < max_pages
+            and not self.window.all_older(urls)
+            and response.meta.get("previous_links") != links_key(urls)
+        )
+
+    def _past_page(
+        self, outlet: Outlet, url: str, callback, response: Response, urls: list[str], **meta
+    ) -> scrapy.Request:
+        """The request for the next page of a backfill's archive or listing."""
+        return self._request(
+            outlet,
+            url,
+            callback,
+            priority=BACKFILL_NEXT_PAGE,
+            page=response.meta["page"] + 1,
+            previous_links=links_key(urls),
+            **meta,
+        )
+
     # Articles -----------------------------------------------------------------------------
 
     def parse_article(self, response: Response):
@@ -223,6 +362,10 @@ class OutletSpider(scrapy.Spider):
             fetched=response.meta.get("captured_at") or now_iso(),
             urls_seen=[*hops, response.url],
             captures=response.meta.get("captures", []),
+            # A backfill keeps a page whose own date falls outside its window all the same:
+            # it was fetched (no date in its URL or sitemap entry ruled it out), and it is
+            # the outlet's article; the window only spares requests.
+            source="backfill" if self.window else "crawl",
         )
 
     def _articles(
@@ -230,32 +373,39 @@ class OutletSpider(scrapy.Spider):
         outlet: Outlet,
         response: Response,
         links: Iterable[tuple[str, str | None, int]],
+        within: Callable[[str, str | None], bool] | None = None,
     ):
         """Requests for the links that are the outlet's article pages not already archived.
 
         `links` are (href, when the entry point says the page last changed or None, the
-        request's priority).
+        request's priority). `within(url, changed)`, in a backfill, leaves the pages its
+        window does not need; they still count as the entry point's articles.
         """
         found = 0
         for href, changed, priority in links:
-            url = canonical_url(urljoin(response.url, href.strip()))
-            if not outlet.is_article_url(url):
+            url = self._article_url(outlet, response, href)
+            if url is None:
                 continue
             found += 1
-            reason = self.memory.skip_reason(url, changed)
-            if reason is None:
-                self.articles_requested += 1
-                yield from self.article_request(outlet, url, priority, response.url)
-            elif self.skipped.add(url):  # one count per page, however often it is linked
-                self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_{reason}")
+            if within is None or within(url, changed):
+                yield from self._article(outlet, url, changed, priority, response.url)
         if not found:
-            yield self._failure(
-                outlet,
-                response.url,
-                "no-articles",
-                "no link on this entry point matches the outlet's article_patterns",
-                response.status,
-            )
+            yield self._failure(outlet, response.url, "no-articles", NO_ARTICLES, response.status)
+
+    @staticmethod
+    def _article_url(outlet: Outlet, response: Response, href: str) -> str | None:
+        """The link's canonical URL when it is one of the outlet's article pages."""
+        url = canonical_url(urljoin(response.url, href.strip()))
+        return url if outlet.is_article_url(url) else None
+
+    def _article(self, outlet: Outlet, url: str, changed: str | None, priority: int, source: str):
+        """The request for an article page, unless the archive has it (or rejected it)."""
+        reason = self.memory.skip_reason(url, changed)
+        if reason is None:
+            self.articles_requested += 1
+            yield from self.article_request(outlet, url, priority, source)
+        elif self.skipped.add(url):  # one count per page, however often it is linked
+            self.crawler.stats.inc_value(f"outlet/{outlet.id}/skipped_{reason}")
 
     def article_request(self, outlet: Outlet, url: str, priority: int, source: str):
         """The request for an article page found on the entry point `source` (a hook for
@@ -313,6 +463,12 @@ class OutletSpider(scrapy.Spider):
         if asked != request.url:
             reason = f"{reason} (redirected to {request.url})"
         yield self._failure(outlet, asked, kind, reason, status)
+
+
+def links_key(urls: list[str]) -> str:
+    """A short mark of a page's article links, carried to the next page to see whether it
+    repeats them (a few bytes in the queue, where the links themselves would be kilobytes)."""
+    return hashlib.blake2b("\n".join(sorted(urls)).encode(), digest_size=8).hexdigest()
 
 
 def recency(stamp: str | None) -> int:
