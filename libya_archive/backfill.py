@@ -123,7 +123,9 @@ def backfill(
         libya-archive backfill --outlet libya-herald --from 2014-05-01 --to 2014-12-31
     """
     if first > last:
-        fail("--from is after --to", EXIT_TROUBLE)
+        raise click.UsageError("--from is after --to")
+    if wayback_url and not wayback_url.startswith(("http://", "https://")):
+        raise click.UsageError(f"--wayback-url {wayback_url!r}: expected an http(s) address")
     selected = load(outlets_file, outlet_ids)
     try:
         open_archive(db_path).close()

@@ -204,7 +204,11 @@ class WaybackBackfill:
             state = (None, 0, None)
         resume_key, rows, finished = state
         if finished:
-            return
+            if finished[:10].replace("-", "") > until:
+                return  # it listed every capture up to its last day
+            # Listed before its last day was over: new captures may have come since. Listed
+            # again from the start (the queue keeps one capture per URL).
+            resume_key, rows = None, 0
         while True:
             page = self.client.cdx_page(host, until, resume_key, status)
             queued = []

@@ -183,7 +183,11 @@ class WaybackClient:
         status, _, body = self._get(url, self.cdx_pacer)
         if status != 200:
             raise WaybackUnavailable(f"the CDX server answered {status} to {url}")
-        return parse_cdx(body)
+        try:
+            return parse_cdx(body)
+        except (ValueError, TypeError) as exc:  # an error page, a truncated answer
+            message = f"the CDX server's answer is not a JSON listing: {exc}"
+            raise WaybackUnavailable(message) from exc
 
     # Replays ---------------------------------------------------------------------------
 
@@ -288,7 +292,9 @@ def parse_cdx(body: bytes) -> CdxPage:
     resume_key = None
     if len(rest) >= 2 and rest[-2] == [] and len(rest[-1]) == 1:
         resume_key, rest = rest[-1][0], rest[:-2]
-    rows = [dict(zip(names, row, strict=False)) for row in rest if row]
+    if not isinstance(names, list) or not all(isinstance(row, list) for row in rest):
+        raise ValueError("expected a list of rows")
+    rows = [dict(zip(names, map(str, row), strict=False)) for row in rest if row]
     return CdxPage(rows, resume_key)
 
 

@@ -351,3 +351,42 @@ def test_a_rebuild_from_the_store_gives_back_the_backfilled_articles(tmp_path, r
     # no record holds them, so a rebuild cannot give them back (README: what rebuild cannot).
     urls = "SELECT url FROM article_urls WHERE url NOT LIKE '%.php?id=%' ORDER BY url"
     assert query(rebuilt, urls) == query(db, urls)
+
+
+def test_a_cdx_answer_that_is_not_a_listing_and_a_bad_address_are_said_clearly(tmp_path, registry):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class ErrorPage(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            body = b"<html><body>Service temporarily unavailable</body></html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ErrorPage)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        result = run_cli(
+            "backfill", "--outlet", "herald-archive", "--from", "2012-01-01", "--to",
+            "2012-12-31", "--outlets", str(registry), "--db", str(tmp_path / "a.db"),
+            "--wayback-url", f"http://127.0.0.1:{server.server_address[1]}", *FAST,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.returncode == 1
+    listing = "herald-archive: listing libya-herald-archive.ly: the CDX server's answer"
+    assert f"{listing} is not a JSON listing" in result.stderr
+    assert "Traceback" not in result.stderr
+    bad = run_cli(
+        "backfill", "--outlet", "herald-archive", "--from", "2012-01-01", "--to", "2012-12-31",
+        "--outlets", str(registry), "--db", str(tmp_path / "a.db"),
+        "--wayback-url", "web.archive.org",
+    )  # fmt: skip
+    assert bad.returncode == 2 and "expected an http(s) address" in bad.stderr
