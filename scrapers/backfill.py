@@ -104,12 +104,14 @@ def hosts_to_list(outlet: Outlet) -> list[str]:
     return [h for h in hosts if not any(h != o and h.endswith("." + o) for o in hosts)]
 
 
-def triage(row: dict[str, str], outlet: Outlet, window: Window) -> str | None:
+def triage(row: dict[str, str], window: Window) -> str | None:
     """Why a listed capture is not worth fetching, or None when it is."""
-    if row.get("statuscode", "200") != "200" and not row.get("statuscode", "").startswith("3"):
-        return f"an error capture ({row['statuscode']})"
+    status = row.get("statuscode") or "200"
+    if status != "200" and not status.startswith("3"):
+        return f"an error capture ({status})"
     mimetype = row.get("mimetype") or ""
-    if mimetype and "html" not in mimetype:
+    # A redirect's own type says nothing (the Wayback often has it unk or text/plain).
+    if status == "200" and mimetype and "html" not in mimetype:
         return f"not HTML ({mimetype})"
     days = url_days(row["original"])
     if days:
@@ -218,7 +220,7 @@ class WaybackBackfill:
                 if not outlet.is_article_url(row["original"]):
                     self.report.not_articles += 1
                     continue
-                why = triage(row, outlet, self.window)
+                why = triage(row, self.window)
                 queued.append(
                     {
                         "outlet": outlet.id,
