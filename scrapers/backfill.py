@@ -30,7 +30,7 @@ import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -173,6 +173,21 @@ class WaybackBackfill:
 
     def close(self) -> None:
         self.queue_db.close()
+
+    @contextmanager
+    def _immediate(self):
+        """A transaction on the queue that holds the archive's write lock from its start:
+        the record is written only once the lock is ours (after the writer's commit, if
+        one is under way), so that a kill between the record and the row that notes it
+        has a window of a commit, not of a wait for the writer."""
+        db = self.queue_db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.conn.rollback()
+            raise
+        db.conn.commit()
 
     # 1. Listing ------------------------------------------------------------------------
 
@@ -370,9 +385,8 @@ class WaybackBackfill:
                 **({REDIRECTS: " ".join(replay.hops)} if replay.hops else {}),
             },
         )
-        with self.lock, self.queue_db.atomic():
+        with self.lock, self._immediate() as db:
             written = self.store.write(exchange)
-            db = self.queue_db
             db.execute(
                 "UPDATE backfill_queue SET state = 'captured', replay_url = ?, record_id = ?, "
                 "warc_file = ?, warc_offset = ?, warc_length = ?, run = ? WHERE id = ?",

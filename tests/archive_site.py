@@ -10,9 +10,8 @@ window and leave the others, and the server's log (`requested`) shows what it as
 from __future__ import annotations
 
 import contextlib
-import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 PAGE_SIZE = 3
@@ -363,18 +362,7 @@ class ArchiveSite:
         self.requested: list[str] = []
         self.pages = {s.path: article_html(s) for s in STORIES}
         self.sitemaps = sitemaps()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self.httpd.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> ArchiveSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.start_server(self._handler_class())
 
     def registry(self, outlet: str) -> str:
         o = self.origin

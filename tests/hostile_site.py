@@ -8,10 +8,11 @@ reason a person understands.
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.local_server import LocalServer
 
 ARTICLE = """<html lang="{lang}"><head>{meta}<title>{title}</title></head><body>
 <nav><a href="/">Home</a></nav><article><h1>{title}</h1><p>By Hana Fitouri</p>{body}
@@ -78,7 +79,7 @@ FAILURES = {
 }
 
 
-class HostileSite:
+class HostileSite(LocalServer):
     """The site in a background thread; `requested` lists every path asked for."""
 
     def __init__(self, closed_port: int):
@@ -86,19 +87,7 @@ class HostileSite:
         self.requested: list[str] = []
         self.flaky_calls = 0
         self.routes = self._routes()
-        handler = self._handler_class()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.httpd.daemon_threads = True
-        self.origin = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> HostileSite:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.start_server(self._handler_class())
 
     def registry(self) -> str:
         o = self.origin

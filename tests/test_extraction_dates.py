@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 import trafilatura
 
+from pipelines.extract import extract_article
 from pipelines.extraction import dates, jsonld
 
 URL = "https://news.example/world/libya-talks-resume"
@@ -236,3 +237,107 @@ def test_modified_reads_the_articles_jsonld_then_meta():
     head += meta("article:modified_time", "2024-05-25T08:00:00+02:00")
     tree = trafilatura.load_html(f"<html><head>{head}</head><body>{BODY}</body></html>")
     assert dates.modified(tree, jsonld.article_objects(tree)) == "2024-05-24T08:00:00+02:00"
+
+
+# Whole pages through extract_article: htmldate (trafilatura's day) runs as in production.
+WORDS = {
+    "en": "The talks resumed in Geneva on Thursday, with delegations from both sides. ",
+    "fr": "Les négociations ont repris à Genève jeudi, avec des délégations des deux camps. ",
+    "de": "Die Gespräche wurden am Donnerstag in Genf mit beiden Delegationen fortgesetzt. ",
+    "es": "Las conversaciones se reanudaron el jueves en Ginebra con ambas delegaciones. ",
+    "ar": "استؤنفت المحادثات في جنيف يوم الخميس بحضور وفدين من الطرفين. ",
+}
+
+
+def extracted(url: str, title: str, lang: str = "en", head: str = "", lead: str = "") -> dict:
+    """extract_article's answer for a page titled `title` whose article opens with `lead`."""
+    text = f"<p>{WORDS[lang] * 6}</p>"
+    html = (
+        f'<html lang="{lang}"><head><title>{title}</title>{head}</head><body>'
+        f"<article><h1>{title.split(' | ')[0]}</h1>{lead}{text}</article></body></html>"
+    )
+    return extract_article(html, url)
+
+
+def dated(article: dict) -> tuple[str | None, str]:
+    return article["published_date"], article["date_source"]
+
+
+def test_a_title_day_years_from_the_urls_day_gives_way_to_a_consistent_date_arabic():
+    article = extracted("https://news.example/ar/2024/05/23/talks/", "محادثات | 2016-03-03", "ar")
+    assert dated(article) == ("2024-05-23", "trafilatura")
+
+
+def test_a_title_day_years_from_the_urls_day_gives_way_to_a_consistent_date_german():
+    url = "https://news.example/de/2024-05-23-gespraeche.html"
+    assert dated(extracted(url, "Gespräche | 03.03.2016", "de")) == ("2024-05-23", "trafilatura")
+
+
+def test_a_fallback_day_years_from_the_urls_month_is_no_date_english():
+    url = "https://news.example/world/2024/05/talks-resume/"
+    article = extracted(url, "Talks resume", lead="<p>3 March 2016</p>")
+    assert dated(article) == (None, "none")
+
+
+def test_a_fallback_day_years_from_the_urls_month_is_no_date_french():
+    url = "https://news.example/fr/2024/05/negociations/"
+    article = extracted(url, "Négociations", "fr", lead="<p>3 mars 2016</p>")
+    assert dated(article) == (None, "none")
+
+
+def test_an_old_article_showing_only_old_dates_keeps_its_day():
+    url = "https://news.example/fr/2012/03/negociations/"
+    article = extracted(url, "Négociations", "fr", lead="<p>3 mars 2012</p>")
+    assert dated(article) == ("2012-03-03", "trafilatura")
+    url = "https://news.example/ar/2012/03/05/talks/"
+    assert dated(extracted(url, "محادثات", "ar")) == ("2012-03-05", "trafilatura")
+
+
+def test_an_article_recalling_an_event_years_earlier_keeps_its_own_day():
+    url = "https://news.example/world/2024/05/23/talks-resume/"
+    lead = "<p>The uprising began on 17 February 2011, thirteen years ago.</p>"
+    assert dated(extracted(url, "Talks resume", lead=lead)) == ("2024-05-23", "trafilatura")
+    lead = "<p>بدأت الانتفاضة في 17 فبراير 2011.</p>"
+    url = "https://news.example/ar/2024/05/23/talks/"
+    assert dated(extracted(url, "محادثات", "ar", lead=lead)) == ("2024-05-23", "trafilatura")
+
+
+def test_a_fallback_day_years_after_the_articles_own_update_is_dropped():
+    # A release cannot follow the article's update by years; the URL's day is consistent.
+    body = f'<time class="updated" datetime="2016-05-23T10:00:00Z">Updated</time>{BODY}'
+    url = "https://news.example/2016/05/20/libya-talks-resume/"
+    assert published(body=body, day="2024-05-23", url=url) == ("2016-05-20", "url")
+
+
+def test_an_old_article_updated_years_later_keeps_its_fallback_day():
+    body = f'<time class="updated" datetime="2024-05-23T10:00:00Z">Updated</time>{BODY}'
+    assert published(body=body, day="2016-03-03") == ("2016-03-03", "trafilatura")
+
+
+def test_teasers_dates_do_not_challenge_an_old_articles_fallback_day():
+    before = '<aside><time datetime="2024-05-20T08:00:00Z">20 May</time></aside>'
+    assert published(before=before, day="2012-03-05") == ("2012-03-05", "trafilatura")
+
+
+def test_an_evergreen_pages_first_release_outranks_its_visible_update_years_later():
+    # The publisher's earliest statement counts, though the byline shows only the update.
+    head = ld(
+        {
+            "@type": "NewsArticle",
+            "datePublished": "2012-05-10T14:29:05Z",
+            "dateModified": "2024-05-23T11:16:53Z",
+        }
+    )
+    body = '<div class="byline"><time datetime="2024-05-23T11:16:53Z">1 day ago</time></div>'
+    url = "https://news.example/world/what-is-nato"
+    article = extract_article(f"<html><head>{head}</head><body>{body}{BODY}</body></html>", url)
+    assert dated(article) == ("2012-05-10", "jsonld")
+
+
+def test_a_developing_storys_earlier_meta_release_outranks_its_later_dateline_spanish():
+    head = meta("article:published_time", "2023-09-10T22:00:00+02:00")
+    head += meta("article:modified_time", "2023-09-12T09:00:00+02:00")
+    lead = '<p>Actualizado <time datetime="2023-09-12T09:00:00+02:00">12 sep 2023</time></p>'
+    url = "https://news.example/es/2023/09/12/inundaciones-derna/"
+    article = extracted(url, "Inundaciones en Derna", "es", head=head, lead=lead)
+    assert dated(article) == ("2023-09-10", "meta")

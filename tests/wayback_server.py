@@ -41,9 +41,11 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from itertools import islice
 from urllib.parse import parse_qsl, quote_plus, unquote, unquote_plus
+
+from tests.local_server import LocalServer
 
 SAMPLE_HOST = "www.libya-herald-archive.ly"
 CDX_PATH = "/cdx/search/cdx"
@@ -285,12 +287,7 @@ def request_kind(path: str) -> str:
     return "replay" if path.startswith("/web/") else "other"
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # a benchmark's concurrent client is not refused
-
-
-class WaybackServer:
+class WaybackServer(LocalServer):
     """The Wayback Machine over `captures`, in a background thread (a context manager)."""
 
     def __init__(
@@ -313,19 +310,8 @@ class WaybackServer:
         self._lock = threading.Lock()
         self._count = 0
         self._admitted: dict[str, deque[float]] = {kind: deque() for kind in self.limits}
-        self.httpd = _HTTPServer(("127.0.0.1", port), self._handler_class())
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        # Polled often, so that leaving the `with` takes milliseconds, not half a second.
-        serve = {"poll_interval": 0.02}
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs=serve, daemon=True)
-
-    def __enter__(self) -> WaybackServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self.start_server(self._handler_class(), port)
+        self.url = self.origin
 
     # What was asked ----------------------------------------------------------------------
 

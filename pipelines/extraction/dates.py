@@ -22,7 +22,18 @@ that yields a date wins and is recorded as `date_source`:
 5. "none".
 
 A candidate in the future of `now` or before 1990 is no publication date (a template's
-placeholder, an epoch zero, a scheduled embargo) and is skipped.
+placeholder, an epoch zero, a scheduled embargo) and is skipped. So is a candidate of the
+weak sources (the title's date, trafilatura's, the URL's) more than a year away from every
+date the page shows of itself (its URL's day or month, its article's <time>s, its update):
+htmldate, searching the whole page, can pick an archive link's or a recalled event's day.
+An update bounds the release from above only: an old article revised years later is
+common, a release years after the article's own update is not. The next source is tried
+instead, and failing all, none: a missing date shows in the archive, a wrong one hides.
+
+The statements are never overruled by the dates the page shows. On the evaluation set an
+evergreen explainer states datePublished 2012 and shows only its 2026 update (also stated
+as dateModified); the truth is 2012, the earliest release the publisher gives, and no
+signal there tells a stale statement of an earlier version from such a first release.
 """
 
 from __future__ import annotations
@@ -67,6 +78,15 @@ SAME_RELEASE = timedelta(hours=1)
 # No place on earth is more than 14 hours ahead of UTC: a stamp without a zone (or a bare
 # day) is in the future only when it is ahead of now even there.
 LATEST_OFFSET = timedelta(hours=14)
+# A weak source's day further than this from every date the page shows of itself is
+# another item's; a year (and a leap day) leaves room for a print edition, an embargo and
+# a URL minted when a draft was started.
+SHOWN_GAP = timedelta(days=366)
+WEAK_TIERS = {"title", "trafilatura", "url"}
+# The page's machine-readable dates; those in teasers and comments are set aside later.
+SHOWN_XPATH = (
+    "//time[@datetime] | //*[@itemprop='datePublished' or @itemprop='dateModified'][@content]"
+)
 
 # Containers whose dates belong to other articles or to other people: related and
 # recommended teasers, comments, sidebars, a live ticker's entries.
@@ -84,6 +104,7 @@ URL_DAY = (
     re.compile(r"/((?:19|20)\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)"),
     re.compile(r"[/_-]((?:19|20)\d{2})-(\d{2})-(\d{2})(?:[/_.-]|$)"),
 )
+URL_MONTH = re.compile(r"/((?:19|20)\d{2})/(0?[1-9]|1[0-2])/")
 
 
 def published(
@@ -111,14 +132,20 @@ def published(
     now = now or timestamps.now()
     pages = own_urls(tree, url)
     tiers = (
-        lambda: statements(tree, article_ld, pages, url),
-        lambda: [(stamp, "markup") for stamp in article_times(tree, url, pages)],
-        lambda: [(stamp, "markup") for stamp in title_days(tree)],
-        lambda: [(stamp, "trafilatura") for stamp in [parse_stamp(day or "")] if stamp],
-        lambda: [(stamp, "url") for stamp in url_days(url)],
+        ("statements", lambda: statements(tree, article_ld, pages, url)),
+        ("markup", lambda: [(stamp, "markup") for stamp in article_times(tree, url, pages)]),
+        ("title", lambda: [(stamp, "markup") for stamp in title_days(tree)]),
+        ("trafilatura", lambda: [(s, "trafilatura") for s in [parse_stamp(day or "")] if s]),
+        ("url", lambda: [(stamp, "url") for stamp in url_days(url)]),
     )
-    for tier in tiers:
-        candidates = [(s, source) for s, source in tier() if plausible(s, now)]
+    shown = None
+    for tier, found in tiers:
+        candidates = [(s, source) for s, source in found() if plausible(s, now)]
+        if candidates and tier in WEAK_TIERS:
+            # Computed only here: most pages are dated by their statements or markup.
+            if shown is None:
+                shown = shown_dates(tree, article_ld, url, pages, now)
+            candidates = [c for c in candidates if fits_shown(c[0], tier, shown)]
         if candidates:
             stamp, source = earliest(candidates)
             return stamp.text, source
@@ -199,6 +226,45 @@ def is_foreign(element, url: str, pages: set[str]) -> bool:
     return False
 
 
+def shown_dates(
+    tree, article_ld: list[dict], url: str, pages: set[str], now: datetime
+) -> list[tuple[str, Stamp, bool]]:
+    """The dates the page shows of itself, as (kind, stamp, is an update).
+
+    The URL's day, the article's own <time>s (not teasers' or comments') and its stated
+    last update. A copyright year or a date in the text is not among them: both are as
+    often another item's as the article's.
+    """
+    shown = [("url", stamp, False) for stamp in url_days(url) or url_months(url)]
+    for element in tree.xpath(SHOWN_XPATH):
+        stamp = parse_stamp(element.get("datetime") or element.get("content") or "")
+        if stamp is None or is_foreign(element, url, pages):
+            continue
+        marks = " ".join(filter(None, (element.get("class"), element.get("itemprop"))))
+        shown.append(("markup", stamp, bool(UPDATED_MARK.search(marks))))
+    update = parse_stamp(modified(tree, article_ld) or "")
+    if update:
+        shown.append(("modified", update, True))
+    return [(kind, stamp, is_update) for kind, stamp, is_update in shown if plausible(stamp, now)]
+
+
+def fits_shown(stamp: Stamp, tier: str, shown: list[tuple[str, Stamp, bool]]) -> bool:
+    """Whether a weak source's stamp is within SHOWN_GAP of a date the page shows.
+
+    Dates of the stamp's own kind are no evidence for it (the URL's day does not confirm
+    itself); a page that shows no other date leaves the stamp unchallenged. An update only
+    tells that the release came before it.
+    """
+    others = [(s, is_update) for kind, s, is_update in shown if kind != tier]
+    if not others:
+        return True
+    for other, is_update in others:
+        gap = stamp.moment - other.moment
+        if (gap if is_update else abs(gap)) <= SHOWN_GAP:
+            return True
+    return False
+
+
 def title_days(tree) -> list[Stamp]:
     """A date that is a whole segment of the page's title: "Headline | Site | 28.04.2023".
 
@@ -223,6 +289,16 @@ def url_days(url: str) -> list[Stamp]:
             stamp = from_parts(*map(int, match.groups()))
             return [stamp] if stamp else []
     return []
+
+
+def url_months(url: str) -> list[Stamp]:
+    """The first day of the month in a URL path such as /2024/05/slug.
+
+    Not a publication day, but evidence for one: the month's days are few beside SHOWN_GAP.
+    """
+    match = URL_MONTH.search(urlsplit(url).path)
+    stamp = from_parts(int(match[1]), int(match[2]), 1) if match else None
+    return [stamp] if stamp else []
 
 
 def earliest(candidates: list[tuple[Stamp, str]]) -> tuple[Stamp, str]:
