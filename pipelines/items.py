@@ -96,7 +96,7 @@ class Capture:
     record_type: str  # "response" or "revisit"
     url: str
     outlet: str | None
-    role: str  # "article", "entry" (feed, sitemap, listing) or "other"
+    role: str  # "article", "entry" (feed, sitemap, listing), "redirect" or "other"
     fetched: str  # the record's WARC-Date, ISO 8601 UTC
     status: int | None
     content_type: str | None

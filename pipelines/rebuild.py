@@ -10,7 +10,8 @@ What the records cannot give back: the runs (`crawl_runs`: the rebuild is one ru
 own, and each article's `crawl_run` is it), the failures that left no response
 (`fetch_errors`: timeouts, refused connections, robots.txt), and the order of two pages of
 one outlet with the same text that a crawl extracted in another order than it fetched them
-(which of the two URLs names the article; both are its URLs either way).
+(which of the two URLs names the article; both are its URLs either way). The old URLs
+of redirects come back from the records that keep them (a backfill's redirect captures).
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipelines.archive import open_archive
 from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
 from pipelines.items import ArticlePage
-from pipelines.store import ArchiveWriter
+from pipelines.store import ArchiveWriter, keep_old_urls
+from pipelines.urls import url_spellings
 from pipelines.warcs import (
     OPEN_SUFFIX,
     OUTLET,
+    REDIRECT_TO,
     ROLE,
     SUFFIX,
     FileReport,
@@ -45,6 +50,8 @@ class RebuildReport:
     records: int = 0
     pages: int = 0
     unknown_outlets: set[str] = field(default_factory=set)  # in the records, not the registry
+    # Redirects kept as records of their own: (old URL, its target's spellings).
+    redirects: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def store_files(folder: str | Path) -> list[Path]:
@@ -88,6 +95,9 @@ def rebuild(
             pool.close()
             locations.close()
     writer.finish()
+    if report.redirects:  # their targets are all archived now
+        with closing(open_archive(target)) as db, db.atomic():
+            keep_old_urls(db, report.redirects)
     return report
 
 
@@ -112,6 +122,8 @@ def _pages(
             if progress:
                 progress(captured.length)
             outlet = captured.fields.get(OUTLET)
+            if captured.fields.get(REDIRECT_TO):
+                report.redirects.append((captured.url, url_spellings(captured.fields[REDIRECT_TO])))
             if captured.fields.get(ROLE) != "article" or not outlet:
                 continue
             if outlet not in rules:

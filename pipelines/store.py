@@ -391,3 +391,23 @@ class ArchiveWriter:
         for name in JSON_COLUMNS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         return row
+
+
+def keep_old_urls(db, redirects: Iterable[tuple[str, list[str]]]) -> int:
+    """Old URLs that redirect to archived pages join their articles: (old URL, the
+    spellings of its target) pairs, as a backfill learns them from redirect captures whose
+    target it archived from its own capture. Returns how many joined."""
+    seen, joined = now_iso(), 0
+    for url, targets in redirects:
+        found = db.execute(
+            "SELECT article_id FROM article_urls WHERE url IN (SELECT value FROM json_each(?))",
+            (json.dumps(targets),),
+        ).fetchone()
+        if found:
+            db.execute(
+                "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen, "
+                "last_seen) VALUES (?, ?, ?, ?, ?)",
+                (url, url_key(url), found[0], seen, seen),
+            )
+            joined += 1
+    return joined

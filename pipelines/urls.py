@@ -79,3 +79,11 @@ def url_key(url: str) -> str:
 def same_site(url_a: str, url_b: str) -> bool:
     """True when both URLs are on the same site, ignoring www, mobile and AMP hosts."""
     return bool(site_host(url_a)) and site_host(url_a) == site_host(url_b)
+
+
+def url_spellings(url: str) -> list[str]:
+    """The spellings of a URL the Wayback takes for the same page (scheme, www.)."""
+    parts = urlsplit(url)
+    host = (parts.netloc or "").removeprefix("www.")
+    rest = parts.path + ("?" + parts.query if parts.query else "")
+    return [f"{scheme}://{www}{host}{rest}" for scheme in ("http", "https") for www in ("", "www.")]

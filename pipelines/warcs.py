@@ -68,6 +68,9 @@ OUTLET, ROLE, SOURCE, REDIRECTS = (
 # A page read from a Wayback Machine: the address it was replayed from (the record's
 # target is the original URL, its date the time the Wayback Machine captured it).
 WAYBACK_REPLAY = "Libya-Archive-Wayback-Replay"
+# A redirect kept as a record of its own (a Wayback redirect capture whose target was
+# archived from its own capture): the original URL it leads to.
+REDIRECT_TO = "Libya-Archive-Redirect-To"
 # Headers of a response that no longer describe the body as kept.
 DROPPED_HEADERS = {"transfer-encoding"}
 

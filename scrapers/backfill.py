@@ -33,24 +33,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 import sqlite_utils
 
 from pipelines.archive import open_archive
 from pipelines.extraction.dates import url_days
 from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
-from pipelines.store import ArchiveWriter
+from pipelines.store import ArchiveWriter, keep_old_urls
 from pipelines.timestamps import now_iso
-from pipelines.urls import url_key
+from pipelines.urls import url_spellings
 from pipelines.warcs import (
     OUTLET,
+    REDIRECT_TO,
     REDIRECTS,
     ROLE,
     SOURCE,
     WAYBACK_REPLAY,
     Exchange,
     WarcWriter,
+    Written,
     read_record,
 )
 from pipelines.workers import ExtractionPool
@@ -284,11 +285,14 @@ class WaybackBackfill:
 
     def _pages(self, progress) -> Iterator[tuple]:
         yield from self._written_before()
-        for page in self._replays():
+        for result in self._replays():
             if progress:
                 progress(1)
-            if page is not None:
-                yield page
+            if isinstance(result, list):
+                for row in result:  # a record that makes no page
+                    self.writer.add(row)
+            elif result is not None:
+                yield result
 
     def _written_before(self) -> Iterator[tuple]:
         """Pages whose records a killed run wrote, whose rows it did not commit."""
@@ -364,13 +368,25 @@ class WaybackBackfill:
         while replay.redirect_to and not replay.problem:
             replay = self._follow(row, outlet, replay)
             if not isinstance(replay, Replay):
-                return None  # skipped, or failed: said why
+                return replay  # skipped or failed (None), or a redirect kept (its rows)
         if replay.problem:
             return self._skip(row, replay.problem)
         if not 200 <= replay.status < 300:
             return self._skip(row, f"an error capture ({replay.status})")
         if not is_html(replay.content_type) or not replay.body:
             return self._skip(row, f"not HTML ({replay.content_type.split(';')[0] or 'empty'})")
+        hops = {REDIRECTS: " ".join(replay.hops)} if replay.hops else {}
+        written = self._keep(row, replay, {ROLE: "article", **hops}, "captured")
+        # The page as the store holds it, read back as a rebuild would read it.
+        captured = read_record(self.store.folder, written.warc_file, written.offset, written.length)
+        page = page_of(captured, outlet.id, self.rules[outlet.id].scope)
+        return page, [capture_of(captured, written.warc_file)]
+
+    def _keep(
+        self, row: dict, replay: Replay, facts: dict, state: str, reason: str | None = None
+    ) -> Written:
+        """Write a replay's record (the original URL its target, the capture time its
+        date) and note in the queue where it is, in one step a kill cannot split."""
         exchange = Exchange(
             url=replay.url,
             status=replay.status,
@@ -378,19 +394,22 @@ class WaybackBackfill:
             body=replay.body,
             fetched=capture_time(replay.timestamp),
             facts={
-                OUTLET: outlet.id,
-                ROLE: "article",
+                OUTLET: row["outlet"],
                 SOURCE: "wayback",
                 WAYBACK_REPLAY: replay.replay_url,
-                **({REDIRECTS: " ".join(replay.hops)} if replay.hops else {}),
+                **facts,
             },
         )
         with self.lock, self._immediate() as db:
             written = self.store.write(exchange)
             db.execute(
-                "UPDATE backfill_queue SET state = 'captured', replay_url = ?, record_id = ?, "
-                "warc_file = ?, warc_offset = ?, warc_length = ?, run = ? WHERE id = ?",
+                "UPDATE backfill_queue SET state = ?, reason = ?, target = ?, replay_url = ?, "
+                "record_id = ?, warc_file = ?, warc_offset = ?, warc_length = ?, run = ? "
+                "WHERE id = ?",
                 (
+                    state,
+                    reason,
+                    facts.get(REDIRECT_TO),
                     replay.replay_url,
                     written.record_id,
                     written.warc_file,
@@ -400,14 +419,16 @@ class WaybackBackfill:
                     row["id"],
                 ),
             )
-            if replay.hops:
+            if replay.hops and state == "captured":
                 self._fetched_through(db, row, replay)
-        # The page as the store holds it, read back as a rebuild would read it.
-        captured = read_record(self.store.folder, written.warc_file, written.offset, written.length)
-        page = page_of(captured, outlet.id, self.rules[outlet.id].scope)
-        return page, [capture_of(captured, written.warc_file)]
+        return written
 
-    def _follow(self, row: dict, outlet: Outlet, replay: Replay) -> Replay | None:
+    def _rows(self, written: Written) -> list:
+        """The captures row of a record that makes no page (a redirect)."""
+        captured = read_record(self.store.folder, written.warc_file, written.offset, written.length)
+        return [capture_of(captured, written.warc_file)]
+
+    def _follow(self, row: dict, outlet: Outlet, replay: Replay) -> Replay | list | None:
         """The capture a redirect capture leads to, fetched here unless its page is not an
         article of the outlet or is archived already (then the old URL joins it)."""
         timestamp, target = replay.redirect_to
@@ -424,16 +445,14 @@ class WaybackBackfill:
                 (row["outlet"], row["id"], spellings, spellings),
             ).fetchone()
         if known:
-            # Its page is archived, or on its way: the old URL joins it when the run ends
-            # (finish_queue), without fetching the page again.
-            with self.lock, self.queue_db.atomic():
+            # Its page is archived, or on its way: the redirect is kept as a record of its
+            # own, and its old URL joins the page when the run ends (finish_queue; a
+            # rebuild reads it from the record), without fetching the page again.
+            with self.lock:
                 self.report.old_urls += 1
-                self.queue_db.execute(
-                    "UPDATE backfill_queue SET state = 'done', target = ?, reason = ?, run = ? "
-                    "WHERE id = ?",
-                    (target, "redirects to a page archived", self.writer.run, row["id"]),
-                )
-            return None
+            facts = {ROLE: "redirect", REDIRECT_TO: target}
+            written = self._keep(row, replay, facts, "done", "redirects to a page archived")
+            return self._rows(written)
         try:
             followed = self.client.replay(timestamp, target, hops=[*replay.hops, replay.url])
         except (WaybackUnavailable, TooLarge) as exc:
@@ -473,14 +492,6 @@ class WaybackBackfill:
         return None
 
 
-def url_spellings(url: str) -> list[str]:
-    """The spellings of a URL the Wayback takes for the same page (scheme, www.)."""
-    parts = urlsplit(url)
-    host = (parts.netloc or "").removeprefix("www.")
-    rest = parts.path + ("?" + parts.query if parts.query else "")
-    return [f"{scheme}://{www}{host}{rest}" for scheme in ("http", "https") for www in ("", "www.")]
-
-
 def finish_queue(db_path, outlets: list[str]) -> int:
     """After a run: the captures whose pages are archived are done, the old URLs of
     redirect captures join the articles they lead to; how many captures are left."""
@@ -496,18 +507,7 @@ def finish_queue(db_path, outlets: list[str]) -> int:
             "(SELECT url FROM article_urls)",
             outlets,
         ).fetchall()
-        seen = now_iso()
-        for url, target in redirects:
-            found = db.execute(
-                "SELECT article_id FROM article_urls WHERE url IN (SELECT value FROM json_each(?))",
-                (json.dumps(url_spellings(target)),),
-            ).fetchone()
-            if found:
-                db.execute(
-                    "INSERT OR IGNORE INTO article_urls (url, url_key, article_id, first_seen, "
-                    "last_seen) VALUES (?, ?, ?, ?, ?)",
-                    (url, url_key(url), found[0], seen, seen),
-                )
+        keep_old_urls(db, ((url, url_spellings(target)) for url, target in redirects))
         return db.execute(
             f"SELECT count(*) FROM backfill_queue WHERE state = 'pending' AND outlet IN ({marks})",
             outlets,

@@ -348,10 +348,16 @@ def test_a_rebuild_from_the_store_gives_back_the_backfilled_articles(tmp_path, r
     assert articles(rebuilt) == articles(db)
     replays = "SELECT url, source, replay_url, fetched FROM captures ORDER BY url"
     assert query(rebuilt, replays) == query(db, replays)
-    # The old URLs of redirect captures pointing at pages archived were never fetched:
-    # no record holds them, so a rebuild cannot give them back (README: what rebuild cannot).
-    urls = "SELECT url FROM article_urls WHERE url NOT LIKE '%.php?id=%' ORDER BY url"
-    assert query(rebuilt, urls) == query(db, urls)
+    # Every URL, the old ones of the redirect captures too (kept as records of their own).
+    urls = "SELECT u.url, a.url FROM article_urls u JOIN articles a ON a.id = u.article_id"
+    assert sorted(query(rebuilt, urls)) == sorted(query(db, urls))
+    assert len(query(db, urls + " WHERE u.url LIKE '%.php?id=%'")) == 2
+    redirects = "SELECT url, status, role, source FROM captures WHERE role = 'redirect'"
+    assert sorted(query(rebuilt, redirects)) == sorted(query(db, redirects))
+    assert sorted(query(db, redirects)) == [
+        (f"http://{SAMPLE_HOST}/news.php?id=23", 302, "redirect", "wayback"),
+        (f"https://{SAMPLE_HOST}/index.php?id=17", 301, "redirect", "wayback"),
+    ]
 
 
 def test_a_cdx_answer_that_is_not_a_listing_and_a_bad_address_are_said_clearly(tmp_path, registry):
