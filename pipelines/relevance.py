@@ -18,10 +18,21 @@ How an article is read
    of countries, a results table or next to a score counts a quarter; "Libyan-born" and the
    Libyan Sea are not Libya news; weak titles (House of Representatives, central bank, GNU)
    count only beside other evidence.
+4. The words around a place say when it is something else (`context` in libya_terms.yml):
+   a street, a square or a district ("viale Libia", "in via Tripoli", "Tripoli Street",
+   "شارع بنغازي"), a horse or a ship ("a colt named Benghazi", "HMAS Tobruk"), a town placed
+   in another country ("the Romanian village of Derna", "برقة شمال غرب نابلس"). Such a
+   mention counts nothing, and neither do the place's other mentions in an article that does
+   not name Libya: a text reads one name one way. Forms that are also everyday words
+   (Arabic سرت "spread", Turkish menfi "negative", Italian mitiga "eases") count only beside
+   other evidence or a town word (في سرت, Zaviye kentinde); forms shared with a town
+   elsewhere (برقة) only beside other evidence. A mention in a sentence with a year before
+   2000 (the 1911 invasion, the siege of Tobruk) is history and counts a quarter.
 
 The score
 Each mention is worth its group's weight (country 1.0, actors 0.9, places 0.85, weak 0.3;
-a concept may override it, as Gaddafi does with 0.7) times where it is: 1.2 in the
+a concept may override it, as Gaddafi does with 0.7, and he counts only beside other
+evidence, being history as often as news) times where it is: 1.2 in the
 headline, 0.7 in the lead (the first paragraphs, ~200-600 characters), 0.35 further down.
 Mentions of one concept (Libya/ليبيا/Libye..., Tripoli/طرابلس/Trablus...) have
 diminishing returns: the best counts fully, the next half, then a quarter. When the
@@ -39,8 +50,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass, field, replace
+from functools import cache, lru_cache, partial
 from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
@@ -49,7 +60,7 @@ import yaml
 
 from pipelines.items import ArticlePage
 from pipelines.outcomes import NotAboutLibya
-from pipelines.text import normalise, prefixed, without_article
+from pipelines.text import ARABIC_LETTER, ARABIC_PREFIXES, normalise, prefixed, without_article
 
 TERMS_FILE = Path(str(files("pipelines").joinpath("libya_terms.yml")))
 THRESHOLD = 1.0
@@ -63,6 +74,20 @@ DOMINANCE_RATIO, DOMINANCE_FACTOR = 1.5, 0.6
 
 EVIDENCE = ("country", "places", "actors", "weak", "origin")
 TRIPOLI = ("places", "tripoli")
+# Groups whose mentions place a neighbouring name in another country.
+ELSEWHERE = ("countries", "other_tripoli")
+# A year before this in the same sentence makes a mention history: the colonial war, the
+# Second World War, the Gaddafi decades. 2011 and after are today's Libya.
+HISTORY_BEFORE = 2000
+YEAR = re.compile(r"1[89]\d\d")  # a literal first digit: the regex engine skips ahead fast
+SENTENCE_ENDS = ".!?؟\n"
+SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
+# "Tripoli, Lebanon." and "Barqa (Palestine)": the country closes the phrase.
+CLOSED = re.compile(r"\s*(?:[,.;:)\-–—]|$)")
+# The case ending or possessive after a country: "Lebanon's Tripoli", "Lübnan'ın Trablus".
+SUFFIX = re.compile(r"'\w{1,5}")
+# A word inside a sentence: after a space that follows no sentence end.
+INNER_WORD = re.compile(r"(?<![.!?:؟\s])[ \t\u00a0]+(\w[\w']*)")
 
 # Between two neighbouring mentions of a list or a table: punctuation, numbers, "and".
 LIST_GAP = re.compile(
@@ -143,6 +168,22 @@ def _key(form: str) -> str:
     return form.replace(" ", "").replace("\n", "").replace("-", "")
 
 
+@dataclass(frozen=True)
+class Context:
+    """The `context` of the terms file compiled: the words that make a name something else."""
+
+    named_before: re.Pattern  # ends right before a mention: "viale", "شارع", "colt named"
+    # Starts right after a mention: a naming word ("adli") in group 1, or in group 2 a
+    # street word that must be capitalised somewhere ("street", "sokak").
+    named_after: re.Pattern
+    located_after: frozenset[str]  # words between a place and the country after it
+    located_before: frozenset[str]  # words between a country and the place after it
+    names: frozenset[str]  # the country's names (not adjectives): "viale Libia" is a street
+    everyday: frozenset[str]  # ambiguous forms that are everyday words: a town word rescues
+    town_before: re.Pattern  # ends right before an ambiguous form and makes it the town
+    town_after: re.Pattern  # starts right after an ambiguous form and makes it the town
+
+
 @dataclass
 class Model:
     """The terms file compiled: one pattern, and what each matched form means."""
@@ -150,19 +191,22 @@ class Model:
     pattern: re.Pattern
     forms: dict[str, tuple[Term, str]]  # key of a form as found -> its term, the form as listed
     stems: list[tuple[str, Term]]  # forms ending in *, longest first
+    context: Context
 
 
 @cache
 def model(path: Path = TERMS_FILE) -> Model:
     """Compile the terms file (once per process)."""
-    groups = yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    groups, context = data["groups"], data.get("context", {})
     forms: dict[str, Term] = {}
     for group, spec in groups.items():
         term_of = {}
         for concept, per_language in spec["concepts"].items():
             per_language = dict(per_language)
             weight = float(per_language.pop("weight", spec["weight"]))
-            term = Term(group, concept, weight, bool(spec.get("supporting")))
+            supporting = per_language.pop("supporting", spec.get("supporting"))
+            term = Term(group, concept, weight, bool(supporting))
             for words in per_language.values():
                 for form in map(_normalise_term, words):
                     known = forms.get(form) or term_of.get(form)
@@ -170,6 +214,8 @@ def model(path: Path = TERMS_FILE) -> Model:
                         raise ValueError(f"{path.name}: {form!r} is both {known} and {term}")
                     term_of[form] = term
         forms.update(term_of)
+    _mark_ambiguous(forms, context.get("ambiguous", {}), path)
+    _mark_ambiguous(forms, context.get("also_elsewhere", {}), path)
     stems = sorted(
         ((_key(form[:-1]), term) for form, term in forms.items() if form.endswith("*")),
         key=lambda item: -len(item[0]),
@@ -179,7 +225,60 @@ def model(path: Path = TERMS_FILE) -> Model:
         for variant in prefixed(form):
             found.setdefault(variant, (term, form))
     pattern = re.compile(rf"(?<!\w)({_trie_regex(list(found))})(?!\w)")
-    return Model(pattern, {_key(form): value for form, value in found.items()}, stems)
+    return Model(
+        pattern,
+        {_key(form): value for form, value in found.items()},
+        stems,
+        _context(context, groups),
+    )
+
+
+def _mark_ambiguous(forms: dict[str, Term], ambiguous: dict, path: Path) -> None:
+    """Make the forms listed as ambiguous supporting: they count only beside other evidence."""
+    for form in (_normalise_term(word) for words in ambiguous.values() for word in words):
+        if form not in forms:
+            raise ValueError(f"{path.name}: ambiguous {form!r} is not a listed term")
+        forms[form] = replace(forms[form], supporting=True)
+
+
+def _words(spec: dict, key: str) -> list[str]:
+    """The normalised words of one `context` list, all languages together."""
+    return [normalise(str(word)).strip() for words in spec.get(key, {}).values() for word in words]
+
+
+def _cues(words: list[str]) -> str:
+    """A regex alternation of cue words; Arabic ones with the prefixes that are no article."""
+    prefixes = [p for p in ARABIC_PREFIXES if not p.endswith(("ال", "لل"))]
+    variants = [
+        prefix + word
+        for word in words
+        for prefix in (prefixes if ARABIC_LETTER.match(word) else [""])
+    ]
+    return _trie_regex(variants) if variants else "(?!)"
+
+
+def _context(spec: dict, groups: dict) -> Context:
+    """Compile the `context` section of the terms file."""
+    # The first form of each language is the name; the rest are adjectives (rue libyenne).
+    names = {
+        _normalise_term(words[0])
+        for concept in groups["country"]["concepts"].values()
+        for language, words in concept.items()
+        if language != "weight"
+    }
+    return Context(
+        re.compile(rf"(?<!\w)(?:{_cues(_words(spec, 'named_before'))})\s+$"),
+        re.compile(
+            rf"\s+(?:({_cues(_words(spec, 'named_after'))})"
+            rf"|({_cues(_words(spec, 'streets_after'))}))(?!\w)"
+        ),
+        frozenset(_words(spec, "located_after")),
+        frozenset(_words(spec, "located_before")),
+        frozenset(names),
+        frozenset(_normalise_term(word) for word in _words(spec, "ambiguous")),
+        re.compile(rf"(?<!\w)(?:{_cues(_words(spec, 'town_before'))})\s+$"),
+        re.compile(rf"\s+(?:{_cues(_words(spec, 'town_after'))})(?!\w)"),
+    )
 
 
 def _lookup(m: Model, form: str) -> tuple[Term, str] | None:
@@ -207,13 +306,19 @@ def _lead_end(text: str) -> int:
     return LEAD_MAX if end == -1 or end > LEAD_MAX else end
 
 
+def _score_before(text: str, start: int) -> bool:
+    """Whether a result ends right before a position ("2-0 Libya")."""
+    before = text[max(0, start - 12) : start].rstrip()
+    # Most mentions follow a word: a look at one character skips the regex (a tenth of a ms).
+    return before[-1:].isdigit() and SCORE_BEFORE.search(before) is not None
+
+
 def _listed(mentions: list[Mention], text: str) -> set[int]:
     """Indexes of mentions in a run of 3+ countries (a list, a table) or next to a score."""
     listed = {
         i
         for i, m in enumerate(mentions)
-        if SCORE_AFTER.match(text, m.end)
-        or SCORE_BEFORE.search(text, max(0, m.start - 12), m.start)
+        if SCORE_AFTER.match(text, m.end) or _score_before(text, m.start)
     }
     run = [0] if mentions else []
     for i in range(1, len(mentions) + 1):
@@ -230,7 +335,155 @@ def _listed(mentions: list[Mention], text: str) -> set[int]:
     return listed
 
 
-def _score(mentions: list[Mention], listed: set[int], tripoli_counts: bool) -> tuple[float, list]:
+def _history(mentions: list[Mention], text: str) -> set[int]:
+    """Indexes of Libyan mentions in a sentence that also gives a year before HISTORY_BEFORE."""
+    spans = [_sentence(text, y.start()) for y in YEAR.finditer(text) if _is_old_year(text, y)]
+    if not spans:
+        return set()
+    return {
+        i
+        for i, m in enumerate(mentions)
+        if m.term.group in EVIDENCE and any(start <= m.start < end for start, end in spans)
+    }
+
+
+def _is_old_year(text: str, match: re.Match) -> bool:
+    """A four-digit number before HISTORY_BEFORE that is not part of a longer number."""
+    start, end = match.span()
+    return (
+        int(match.group()) < HISTORY_BEFORE
+        and not (start and text[start - 1].isdigit())
+        and not (end < len(text) and text[end].isdigit())
+    )
+
+
+def _sentence(text: str, at: int) -> tuple[int, int]:
+    """The span of the sentence around a position."""
+    start = max(text.rfind(end, 0, at) for end in SENTENCE_ENDS) + 1
+    found = SENTENCE_END.search(text, at)
+    return start, found.start() if found else len(text)
+
+
+def _not_libyan(c: Context, mentions: list[Mention], text: str, original: str) -> set[int]:
+    """Indexes of places (and names of the country) that the words around them make a
+    street, a horse, a ship or a town of another country."""
+    return _named(c, mentions, text, original) | _located(c, mentions, text)
+
+
+def _named(c: Context, mentions: list[Mention], text: str, original: str) -> set[int]:
+    """Indexes of places and country names after or before a street, horse or ship word."""
+    return {
+        i
+        for i, m in enumerate(mentions)
+        if (m.term.group == "places" or m.term.group == "country" and m.form in c.names)
+        and (
+            _named_after(c, text, m.end, original)
+            or c.named_before.search(text, max(0, m.start - 30), m.start)
+        )
+    }
+
+
+def _named_after(c: Context, text: str, end: int, original: str) -> bool:
+    """Whether a naming word follows a position, or a street word written as part of a
+    name somewhere in the article."""
+    after = c.named_after.match(text, end)
+    return after is not None and (
+        after.group(1) is not None or _written_as_name(original, after.group(2))
+    )
+
+
+def _written_as_name(original: str, form: str) -> bool:
+    """Whether a word that reads as `form` is capitalised inside a sentence of the original
+    text: a name ("in Zawiya", "Tripoli Street"), not a common noun or a sentence start."""
+    return form in _inner_names(original)
+
+
+@lru_cache(maxsize=2)  # asked once per mention, about the article being read
+def _inner_names(original: str) -> frozenset[str]:
+    """The capitalised words inside the sentences of a text, normalised."""
+    return frozenset(
+        normalise(word).split("'")[0] for word in INNER_WORD.findall(original) if word[0].isupper()
+    )
+
+
+def _located(c: Context, mentions: list[Mention], text: str) -> set[int]:
+    """Indexes of places that the next or the previous mention puts in another country."""
+    found = set()
+    for i, country in enumerate(mentions):
+        if country.term.group not in ELSEWHERE:  # few are: look only around those
+            continue
+        before = mentions[i - 1] if i else None
+        gap = text[before.end : country.start] if before else ""
+        if before and before.term.group == "places" and _located_after(c, gap, text, country):
+            found.add(i - 1)
+        after = mentions[i + 1] if i + 1 < len(mentions) else None
+        if after and after.term.group == "places":
+            lebanese = country.term.group == "other_tripoli"
+            if _located_before(c, text[country.end : after.start], lebanese):
+                found.add(i + 1)
+    return found
+
+
+def _located_after(c: Context, gap: str, text: str, country: Mention) -> bool:
+    """Whether the words between a place and a country after it place it there."""
+    if re.fullmatch(r"\s*[,(]\s*", gap):
+        return bool(CLOSED.match(text, country.end))
+    if not gap.strip():  # Arabic: an adjective with the article, or ب "in", follows directly
+        return text.startswith(("ال", "ب"), country.start)
+    words = gap.replace("'", " ").split()
+    return re.fullmatch(r"[\w\s'-]+", gap) is not None and all(w in c.located_after for w in words)
+
+
+def _located_before(c: Context, gap: str, lebanese: bool) -> bool:
+    """Whether the words between a country and a place after it place the place there.
+
+    A possessive alone does so only for the Lebanese cues: "Lebanon's Tripoli" is the
+    Lebanese city, "Turkey's Tripoli embassy" (Türkiye'nin Trablus Büyükelçiliği) is in Libya.
+    """
+    suffix = SUFFIX.match(gap)
+    rest = gap[suffix.end() :] if suffix else gap
+    words = rest.replace("'", " ").split()
+    if not words:
+        return lebanese and bool(suffix) and rest.isspace()
+    return re.fullmatch(r"[\w\s'-]+", rest) is not None and all(
+        w in c.located_before for w in words
+    )
+
+
+def _one_sense(mentions: list[Mention], not_libyan: set[int]) -> set[int]:
+    """Extend the places that are something else to all their mentions, unless the article
+    names the country: "Benghazi" in the headline is the horse the text says is named so."""
+    if any(m.term.group == "country" and i not in not_libyan for i, m in enumerate(mentions)):
+        return not_libyan
+    concepts = {mentions[i].term.concept for i in not_libyan}
+    return not_libyan | {
+        i for i, m in enumerate(mentions) if m.term.group == "places" and m.term.concept in concepts
+    }
+
+
+def _towns(c: Context, mentions: list[Mention], text: str, original: str) -> set[int]:
+    """Indexes of everyday-word forms that a town word next to them, or their writing as a
+    name in the article, makes the town."""
+    return {
+        i
+        for i, m in enumerate(mentions)
+        if m.form in c.everyday
+        and (
+            c.town_after.match(text, m.end)
+            or c.town_before.search(text, max(0, m.start - 12), m.start)
+            or not ARABIC_LETTER.match(m.form)
+            and _written_as_name(original, m.form)
+        )
+    }
+
+
+def _score(
+    mentions: list[Mention],
+    listed: set[int],
+    ignored: set[int],
+    towns: set[int],
+    tripoli_counts: bool,
+) -> tuple[float, list]:
     """Sum the evidence per concept with diminishing returns; return it and the terms used."""
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
     terms: set[str] = set()
@@ -238,13 +491,15 @@ def _score(mentions: list[Mention], listed: set[int], tripoli_counts: bool) -> t
     for i, mention in enumerate(mentions):
         term = mention.term
         if (
-            term.group not in EVIDENCE
+            i in ignored
+            or term.group not in EVIDENCE
             or (term.group, term.concept) == TRIPOLI
             and not tripoli_counts
         ):
             continue
         value = term.weight * mention.zone * (LIST_WEIGHT if i in listed else 1.0)
-        (supporting if term.supporting else values)[(term.group, term.concept)].append(value)
+        supports = term.supporting and i not in towns
+        (supporting if supports else values)[(term.group, term.concept)].append(value)
         terms.add(mention.form)
     score = sum(_diminishing(v) for v in values.values())
     if score > 0:
@@ -281,16 +536,27 @@ def assess(title: str | None, text: str | None, language: str | None = None) -> 
         docstring) and the distinct terms that counted, as normalised.
     """
     m = model(TERMS_FILE)  # looked up at each call, so a test can point it at another file
+    original = f"{title or ''}\n{text or ''}"  # for the capitals normalising removes
     title, text = normalise(title or ""), normalise(text or "")
     lead_end = _lead_end(text)
     head = _mentions(m, title, lambda _: TITLE_WEIGHT)
     body = _mentions(m, text, lambda at: LEAD_WEIGHT if at < lead_end else BODY_WEIGHT)
-    listed = _listed(head, title) | {i + len(head) for i in _listed(body, text)}
+    parts = (head, title, body, text)
+    # A headline with an old year is an anniversary or a retrospective: still Libya news.
+    listed = _in_both(_listed, *parts) | {i + len(head) for i in _history(body, text)}
     mentions = head + body
-    score, terms = _score(mentions, listed, _tripoli_is_libyan(mentions))
-    if not any(m.term.group in EVIDENCE[:3] for m in head):
-        score *= _focus(mentions, listed)
+    context = partial(_not_libyan, m.context, original=original)
+    ignored = _one_sense(mentions, _in_both(context, *parts))
+    towns = _in_both(partial(_towns, m.context, original=original), *parts)
+    score, terms = _score(mentions, listed, ignored, towns, _tripoli_is_libyan(mentions))
+    if not any(h.term.group in EVIDENCE[:3] for i, h in enumerate(head) if i not in ignored):
+        score *= _focus(mentions, listed | ignored)
     return Assessment(score >= THRESHOLD, round(score, 3), terms)
+
+
+def _in_both(find, head: list[Mention], title: str, body: list[Mention], text: str) -> set[int]:
+    """What `find` picks in the headline and in the body, as indexes of head + body."""
+    return find(head, title) | {i + len(head) for i in find(body, text)}
 
 
 def _tripoli_is_libyan(mentions: list[Mention]) -> bool:

@@ -189,6 +189,151 @@ def test_libyan_by_origin_and_names_containing_libya_are_not_libya_news(title, t
     assert not assess(title, text).relevant
 
 
+# Context: a Libyan name used for something else.
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Viale Libia, chiude il mercato rionale",
+        "Incendio in via Tripoli, evacuato il palazzo",
+        "Piazza Bengasi, nuovo capolinea del tram",
+        "Travaux rue de Koufra jusqu'en juin",
+        "Flooding closes Tripoli Street for a week",
+        "Libya Caddesi trafiğe kapatıldı",
+        "Trablus Sokak'ta su kesintisi",
+        "حريق في متجر بشارع بنغازي",
+    ],
+)
+def test_a_street_or_square_named_after_a_libyan_place_is_not_libya(title):
+    result = assess(title, "")
+    assert not result.relevant, result
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "A colt named Benghazi wins at 33-1",
+        "Divers explore the wreck of HMAS Tobruk",
+        "Un trotteur nommé Benghazi s'impose à Vincennes",
+        "Vince un purosangue chiamato Tobruk",
+        "Bingazi adlı tay yarışı kazandı",
+        "فوز الجواد المسمى طبرق بالكأس",
+    ],
+)
+def test_a_horse_or_ship_named_after_a_libyan_place_is_not_libya(title):
+    assert not assess(title, "").relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Landslide cuts off the Romanian village of Derna",
+        "Il villaggio romeno di Derna isolato da una frana",
+        "Le village roumain de Derna coupé du monde",
+        "Flood warning for Derna in north-western Romania",
+        "اقتحام بلدة برقة شمال غرب نابلس",
+        "Batı Şeria'daki Berka köyüne baskın",
+        "Derna (Romania) mourns two teenagers",
+    ],
+)
+def test_a_town_placed_in_another_country_is_not_the_libyan_one(title):
+    result = assess(title, "")
+    assert not result.relevant, result
+
+
+def test_a_town_of_another_country_does_not_count_even_beside_libyan_evidence():
+    text = "Elsewhere, a landslide hit Derna, Romania."
+    assert "derna" not in assess("Libya's oil output rises", text).terms
+    arabic = assess("ارتفاع إنتاج النفط في ليبيا", "وفي الضفة اقتحمت القوات برقة شمال غرب نابلس.")
+    assert "برقه" not in arabic.terms
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Smugglers move migrants to Europe via Libya",
+        "La rue libyenne réclame des élections",
+        "الشارع الليبي يطالب بالانتخابات",
+        "Naufragio al largo di Zuara, quaranta dispersi",
+        "Zuwara, near the Tunisian border, braces for storms",
+        "Egyptian workers in Benghazi demand unpaid wages",
+        "The embassy of Turkey in Tripoli reopens",
+        "Türkiye'nin Trablus Büyükelçiliği yeniden açıldı",
+        "Haftar called Tripoli's leaders illegitimate",
+        "Tripoli street battles leave 12 dead",
+        "Trablus sokak çatışmalarında 5 ölü",
+        "Libya marks its 1951 independence",
+        "Mısır'ın Bingazi Başkonsolosluğu vize vermeye başladı",
+    ],
+)
+def test_context_words_that_leave_the_libyan_reading_alone(title):
+    result = assess(title, "")
+    assert result.relevant, result
+
+
+def test_a_place_shown_to_be_something_else_is_so_throughout_an_article():
+    text = "The colt named Benghazi won by a neck; Benghazi now aims for York."
+    assert not assess("Benghazi springs a surprise", text).relevant
+    libyan = "Benghazi Road in Benghazi was reopened by Libya's eastern authorities."
+    assert "benghazi" in assess("Benghazi traffic returns", libyan).terms
+
+
+@pytest.mark.parametrize(
+    "title, evidence",
+    [
+        ("سرت موجة من الفرح في الشوارع", "قوات حفتر تدخل سرت"),
+        ("قاعدة جماهيرية واسعة للحزب", "الجماهيرية الليبية في عهد القذافي"),
+        ("Kurun enflasyona menfi etkisi sınırlı", "Libya'da Menfi seçim çağrısı yaptı"),
+        ("Tarihi zaviye ziyarete açıldı", "Libya'nın Zaviye kentinde çatışma"),
+        ("Il maestrale mitiga il caldo", "Voli sospesi a Mitiga, aeroporto di Tripoli"),
+        ("A Sufi zawiya restored in Fez", "Clashes in Zawiya, west of Tripoli"),
+    ],
+)
+def test_forms_that_are_everyday_words_count_only_beside_libyan_evidence(title, evidence):
+    assert assess(title, "").score == 0
+    assert assess(evidence, "").relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "احتجاجات في مدينة سرت",
+        "مظاهرات في سرت",
+        "سكان سرت يطالبون بالإعمار",
+        "بلدية سبها تعلن الطوارئ",
+        "Zaviye kentinde çatışma",
+        "Clashes in Zawiya",
+        "Voli dirottati da Mitiga",
+    ],
+)
+def test_a_town_word_or_a_capital_makes_an_everyday_word_form_the_town(title):
+    assert assess(title, "").relevant
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["اعتقال شابين من برقة", "Berka köyünde gözaltı", "Wine growers around Menfi pick early"],
+)
+def test_a_name_shared_with_a_town_elsewhere_needs_other_libyan_evidence(title):
+    assert assess(title, "").score == 0
+    assert assess(title, "وصل وفد من بنغازي إلى برقة").relevant
+
+
+def test_a_mention_in_a_sentence_about_an_old_year_is_history():
+    lead = "A new biography follows the young officer from Salonica to Gallipoli. "
+    aside = "He spent 1911 fighting the Italians near Tobruk and Derna, and Libya too."
+    recent = "He spent 2023 visiting Tobruk and Derna, and Libya too."
+    assert assess("A life in uniform", lead + aside).score < THRESHOLD
+    assert assess("A life in uniform", lead + recent).relevant
+
+
+def test_gaddafi_alone_is_history_not_news():
+    text = "The club's exhibition remembers the season Gaddafi's son played for Perugia."
+    assert not assess("Gaddafi and Italian football", text).relevant
+    assert assess("Gaddafi's son registers to run in Libya's election", "").relevant
+
+
 # The data file.
 
 
@@ -214,6 +359,17 @@ def test_every_listed_country_term_is_found():
     for form in listed:
         if not form.endswith("*"):
             assert assess(form.capitalize(), "").terms == [form], form
+
+
+def test_an_ambiguous_form_must_be_a_listed_term(tmp_path):
+    terms = tmp_path / "terms.yml"
+    terms.write_text(
+        "groups:\n  country: {weight: 1.0, concepts: {atlantis: {en: [atlantis]}}}\n"
+        "context:\n  ambiguous: {en: [atlantic]}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValueError, match="atlantic"):
+        relevance.model(terms)
 
 
 def test_a_term_in_two_concepts_is_refused(tmp_path):
@@ -269,12 +425,14 @@ def test_labelled_set_is_large_balanced_and_hard_enough():
 
 @pytest.mark.parametrize("language", sorted(LANGUAGES))
 def test_quality_floor_on_labelled_set_in_every_language(language):
-    """Precision and recall of each language at the target the bench reports (0.95), so
-    that one language cannot fall behind unseen under a good overall figure."""
+    """Precision and recall of each language at 0.97, above the 0.95 the bench reports as
+    its target (the set reaches 1.0 with the hard negatives of place names used for
+    streets, horses, other countries' towns and everyday words), so that one language
+    cannot fall behind unseen under a good overall figure."""
     rows = [r for r in labelled() if r["language"] == language]
     predicted = [(assess(r["title"], r["text"], r["language"]).relevant, r["label"]) for r in rows]
     true_positives = sum(p and t for p, t in predicted)
     precision = true_positives / sum(p for p, _ in predicted)
     recall = true_positives / sum(t for _, t in predicted)
-    assert precision >= 0.95, f"{language}: precision {precision:.3f}"
-    assert recall >= 0.95, f"{language}: recall {recall:.3f}"
+    assert precision >= 0.97, f"{language}: precision {precision:.3f}"
+    assert recall >= 0.97, f"{language}: recall {recall:.3f}"
