@@ -363,3 +363,189 @@ def test_closing_lines_that_are_not_set_apart_or_not_names_are_text():
         article = signed_page(closing)
         assert article["author_source"] != "signoff", closing
         assert not article["text"].endswith("hospitals."), closing
+
+
+# --- pages of sites never seen before: whole pages through extract_article -------------------
+
+NEW_SITE = "https://www.libyaobserver.ly/news/talks-resume"
+LEAD = (
+    "The National Oil Corporation said on Monday that output at the Sharara field had resumed "
+    "after a shutdown of nearly two weeks caused by a protest at the pumping station."
+)
+
+
+def new_site_page(
+    *, head: str = "", body: str = "", ld_author=None, site: str | None = "Libya Observer"
+) -> tuple[list[str], str]:
+    """(authors, author_source) that extract_article gives for a small page of a new site."""
+    script = ""
+    if ld_author is not None:
+        ld = {"@context": "https://schema.org", "@type": "NewsArticle", "author": ld_author}
+        script = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    site_meta = f'<meta property="og:site_name" content="{site}">' if site else ""
+    html = (
+        f'<html><head><link rel="canonical" href="{NEW_SITE}">{site_meta}{head}{script}</head>'
+        f"<body><article><h1>Talks resume in Geneva</h1>{body}"
+        f"<p>{LEAD}</p><p>{LEAD}</p></article></body></html>"
+    )
+    article = extract_article(html, NEW_SITE)
+    return article["authors"], article["author_source"]
+
+
+def byline(text: str) -> list[str]:
+    """The authors of a new site's page whose byline markup holds `text`."""
+    return new_site_page(body=f'<p class="byline">{text}</p>')[0]
+
+
+def test_last_first_in_scholarly_meta_is_one_person_written_first_last():
+    assert new_site_page(head='<meta name="citation_author" content="Smith, Jane">') == (
+        ["Jane Smith"],
+        "meta",
+    )
+    assert new_site_page(head='<meta name="author" content="Haddad, Omar">')[0] == ["Omar Haddad"]
+    # A surname with particles, initials after the given name, several people in one value.
+    assert new_site_page(head='<meta name="dc.creator" content="Ben Ali, Laila A.">')[0] == [
+        "Laila A. Ben Ali"
+    ]
+    head = '<meta name="citation_authors" content="Smith, Jane; van der Berg, Anna">'
+    assert new_site_page(head=head)[0] == ["Jane Smith", "Anna van der Berg"]
+    repeated = (
+        '<meta name="citation_author" content="Smith, Jane">'
+        '<meta name="citation_author" content="Haddad, Omar">'
+    )
+    assert new_site_page(head=repeated)[0] == ["Jane Smith", "Omar Haddad"]
+    person = {"@type": "Person", "name": "Haddad, Omar"}
+    assert new_site_page(ld_author=person) == (["Omar Haddad"], "jsonld")
+
+
+def test_two_full_names_with_a_comma_stay_two_people():
+    head = '<meta name="author" content="Omar Haddad, Laila Ben Ali">'
+    assert new_site_page(head=head)[0] == ["Omar Haddad", "Laila Ben Ali"]
+    assert new_site_page(head='<meta name="author" content="Reuters, AFP">')[0] == [
+        "Reuters",
+        "AFP",
+    ]
+    assert new_site_page(head='<meta name="author" content="Jane Smith, Staff">')[0] == [
+        "Jane Smith"
+    ]
+
+
+def test_last_first_is_read_in_metadata_only_not_in_a_visible_byline():
+    # "Haddad, Tripoli" in a byline is a name and a dateline, not a surname and a given name.
+    assert "Tripoli Haddad" not in byline("Omar Haddad, Tripoli")
+
+
+def test_byline_lead_ins_are_not_part_of_the_name_in_each_language():
+    for text, name in (
+        ("By Jane Smith", "Jane Smith"),
+        ("Written by Jane Smith", "Jane Smith"),
+        ("Reported by Jane Smith", "Jane Smith"),
+        ("Reporting by Jane Smith", "Jane Smith"),
+        ("Text: Jane Smith", "Jane Smith"),
+        ("Von Anna Schmidt", "Anna Schmidt"),
+        ("Kommentar von Anna Schmidt", "Anna Schmidt"),
+        ("Ein Kommentar von Anna Schmidt", "Anna Schmidt"),
+        ("Par Marie Dupont", "Marie Dupont"),
+        ("Di Marco Rossi", "Marco Rossi"),
+        ("A cura di Marco Rossi", "Marco Rossi"),
+        ("Yazan: Ahmet Yılmaz", "Ahmet Yılmaz"),
+        ("Haber: Ahmet Yılmaz", "Ahmet Yılmaz"),
+        ("بقلم: سالم الفيتوري", "سالم الفيتوري"),
+        ("كتب سالم الفيتوري", "سالم الفيتوري"),
+        ("تقرير: سالم الفيتوري", "سالم الفيتوري"),
+    ):
+        assert byline(text) == [name], text
+
+
+def test_surnames_that_begin_like_a_lead_in_survive():
+    # Italian "Di", German "Von", Portuguese "Da" begin surnames too: a label only when a
+    # full name follows ("Di Luigi Di Maio" is "by Luigi Di Maio").
+    assert byline("Di Luigi Di Maio") == ["Luigi Di Maio"]
+    assert byline("Luigi Di Maio") == ["Luigi Di Maio"]
+    assert byline("By Di Maio") == ["Di Maio"]
+    assert byline("Von Trier") == ["Von Trier"]
+    assert byline("Da Silva") == ["Da Silva"]
+    assert byline("von Ursula von der Leyen") == ["Ursula von der Leyen"]
+    assert byline("Haber Merkezi") == ["Haber Merkezi"]  # a Turkish desk, not "Haber:"
+
+
+def test_a_label_word_standing_alone_is_not_a_person():
+    for text in ("Article", "Nachrichten", "Haber", "Admin", "Editor", "مقال"):
+        assert byline(text) == [], text
+    # A desk stays a house credit, as when the page names nobody else.
+    assert byline("Staff") == ["Staff"]
+    assert byline("Redazione") == ["Redazione"]
+    assert byline("Redazione, Marco Rossi") == ["Marco Rossi"]
+
+
+def test_bracketed_initials_handles_and_agencies_leave_the_person_whole():
+    assert byline("Jane Smith (JS)") == ["Jane Smith"]
+    assert byline("Omar Haddad (@ohaddad)") == ["Omar Haddad"]
+    assert byline("Ali Salem (AFP)") == ["Ali Salem"]
+    assert byline("Ali Salem (AFP), Omar Haddad [OH]") == ["Ali Salem", "Omar Haddad"]
+    assert new_site_page(head='<meta name="author" content="Jane Smith (JS)">')[0] == ["Jane Smith"]
+    # A credit that is all in brackets is still the credit.
+    assert byline("(AFP)") == ["AFP"]
+
+
+def test_a_website_beside_a_person_is_not_an_author():
+    assert byline("Jane Smith, libyaherald.com") == ["Jane Smith"]
+    assert byline("Libyaherald.com / Jane Smith") == ["Jane Smith"]
+    assert byline("سالم الفيتوري - alwasat.ly") == ["سالم الفيتوري"]
+    # An initial and a surname joined by a dot stay a person.
+    assert byline("J.Smith") == ["J.Smith"]
+
+
+def test_the_brand_as_author_yields_to_the_person_in_the_byline():
+    org = {"@type": "Organization", "name": "Sada Magazine"}
+    body = '<p class="byline">By Jane Smith</p>'
+    assert new_site_page(ld_author=org, body=body) == (["Jane Smith"], "byline")
+    # The brand named as a Person, matched by the page's publisher rather than its site name.
+    brand = {"@type": "Person", "name": "Sada Magazine"}
+    head = '<meta name="publisher" content="Sada Magazine (www.sada.test)">'
+    assert new_site_page(ld_author=brand, head=head, body=body) == (["Jane Smith"], "byline")
+    head = '<meta name="author" content="Libya Observer">'
+    assert new_site_page(head=head, body=body) == (["Jane Smith"], "byline")
+
+
+def test_the_brand_is_kept_when_the_page_names_nobody_else():
+    head = '<meta name="publisher" content="Sada Magazine">'
+    brand = {"@type": "Person", "name": "Sada Magazine"}
+    assert new_site_page(ld_author=brand, head=head) == (["Sada Magazine"], "jsonld")
+
+
+def test_a_labelled_author_without_byline_markup_outranks_the_brand_in_meta():
+    head = '<meta name="author" content="Libya Observer">'
+    for facts in (
+        "<ul><li><strong>Autorin/Autor</strong> Anna Schmidt</li></ul>",
+        "<dl><dt>Author</dt><dd>Jane Smith</dd></dl>",
+        "<p><b>Yazar:</b> <a href='/yazar/ahmet'>Ahmet Yılmaz</a></p>",
+        "<p><strong>الكاتب:</strong> سالم الفيتوري</p>",
+    ):
+        authors_found, source = new_site_page(head=head, body=facts)
+        assert source == "byline" and len(authors_found) == 1, facts
+        assert authors_found[0] in ("Anna Schmidt", "Jane Smith", "Ahmet Yılmaz", "سالم الفيتوري")
+
+
+def test_a_comment_form_label_is_not_an_author():
+    body = "<footer><p><strong>Author</strong> Guest123</p></footer>"
+    assert new_site_page(body=body) == ([], "none")
+
+
+def test_a_name_in_bold_above_the_text_outranks_a_cms_default_account():
+    ld = {
+        "@type": "Person",
+        "name": "Observer D",
+        "url": "https://www.libyaobserver.ly/author/admin/",
+    }
+    body = (
+        '<p class="meta">by <span class="author"><a rel="author" '
+        'href="https://www.libyaobserver.ly/author/admin/">Observer D</a></span></p>'
+        "<p><strong>SALMA IDRIS</strong></p>"
+    )
+    assert new_site_page(ld_author=ld, body=body) == (["SALMA IDRIS"], "byline")
+
+
+def test_a_bold_line_not_followed_by_the_text_is_not_a_name():
+    body = "<p><strong>Donate Today</strong></p><p>Account 0061947069</p>"
+    assert new_site_page(body=body) == ([], "none")
