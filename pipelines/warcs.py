@@ -410,6 +410,7 @@ def iter_records(
     record at the end is reported, never raised."""
     report = report if report is not None else FileReport(str(path))
     size = os.path.getsize(path)
+    gzipped = _is_gzip(path)
     with open(path, "rb") as handle:
         start = end = 0
         last = None  # where the last record read starts
@@ -418,6 +419,10 @@ def iter_records(
             iterator = ArchiveIterator(handle, arc2warc=True)
             try:
                 for record in iterator:
+                    if gzipped and iterator.reader.decompressor is None:
+                        # warcio reads a member it cannot inflate as plain bytes, and
+                        # those may parse as a record of garbage: a damaged member.
+                        raise ValueError("a gzip member that does not inflate")
                     wanted = record.rec_type in ("response", "revisit")
                     captured = _captured(record, 0, 0, with_payload) if wanted else None
                     if captured is not None and _cut_short(record):
@@ -448,7 +453,7 @@ def iter_records(
                 report.problems.append(f"unreadable record at byte {failed_at}: {reason}")
                 start = resume
         cut = end < size or (last is not None and not _complete_member(handle, last, size))
-        if report.truncated_at is None and _is_gzip(path) and cut:
+        if report.truncated_at is None and gzipped and cut:
             report.truncated_at = last if end >= size else end
             report.problems.append(
                 f"incomplete record at byte {report.truncated_at}: the file ends inside it"

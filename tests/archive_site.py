@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
+from tests.local_server import LocalServer
+
 PAGE_SIZE = 3
 FIRST, LAST = "2012-01-01", "2016-12-31"
 
@@ -355,7 +357,7 @@ def urlset(stories: list[Story]) -> str:
     return f"<urlset>{entries}</urlset>"
 
 
-class ArchiveSite:
+class ArchiveSite(LocalServer):
     """The site in a background thread; `requested` lists every path (and query) asked."""
 
     def __init__(self):
