@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 
 ISO = re.compile(
     r"(\d{4})-(\d{1,2})-(\d{1,2})"
@@ -140,3 +141,20 @@ def _zone(zone: str) -> timezone:
         raise ValueError(f"no such offset: {zone}")
     offset = timedelta(hours=hours, minutes=minutes)
     return timezone(-offset if zone[0] == "-" else offset)
+
+
+def retry_after(value: bytes | str | None) -> float | None:
+    """Seconds a Retry-After header asks for (a number, or an HTTP date); None when it
+    asks for nothing readable. The crawl's pacing and the Wayback client both read it."""
+    if not value:
+        return None
+    text = (value.decode("latin-1") if isinstance(value, bytes) else value).strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - now()).total_seconds())

@@ -88,7 +88,6 @@ class Window:
 class BackfillReport:
     listed: int = 0  # CDX rows read this run
     not_articles: int = 0  # rows whose URL is not one of the outlet's article URLs
-    queued: int = 0  # captures queued to fetch this run
     skipped: Counter = field(default_factory=Counter)  # reason -> captures, this run
     fetched: int = 0  # replays fetched this run
     resumed: int = 0  # pages of a killed run read back from the store
@@ -249,8 +248,6 @@ class WaybackBackfill:
                 )
                 if why:
                     self.report.skipped[why] += 1
-                else:
-                    self.report.queued += 1
             self.report.listed += len(page.rows)
             rows += len(page.rows)
             resume_key = page.resume_key

@@ -11,11 +11,9 @@ answers still never speed it up. Only AutoThrottle's policy method is replaced
 
 from __future__ import annotations
 
-from email.utils import parsedate_to_datetime
-
 from scrapy.extensions.throttle import AutoThrottle
 
-from pipelines import timestamps
+from pipelines.timestamps import retry_after
 
 SLOW_DOWN = (429, 503)
 
@@ -23,7 +21,7 @@ SLOW_DOWN = (429, 503)
 class Pacing(AutoThrottle):
     def _adjust_delay(self, slot, latency: float, response) -> None:
         if response.status in SLOW_DOWN:
-            wait = retry_after(response.headers.get("Retry-After"))
+            wait = retry_after(response.headers.get("Retry-After")) or 0.0
             slot.delay = min(max(slot.delay * 2, wait, self.mindelay, 1.0), self.maxdelay)
             return
         if not 400 <= response.status < 500:
@@ -33,17 +31,3 @@ class Pacing(AutoThrottle):
         target = latency / self.target_concurrency
         new_delay = max(target, (slot.delay + target) / 2.0)
         slot.delay = min(max(self.mindelay, new_delay), self.maxdelay)
-
-
-def retry_after(value: bytes | None) -> float:
-    """Seconds a Retry-After header asks for (a number, or an HTTP date); 0 if none."""
-    if not value:
-        return 0.0
-    text = value.decode("latin-1").strip()
-    if text.isdigit():
-        return float(text)
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, (when - timestamps.now()).total_seconds())

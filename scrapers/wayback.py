@@ -13,7 +13,6 @@ benchmark talk to a local server that speaks the same API.
 
 from __future__ import annotations
 
-import email.utils
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pipelines.timestamps import retry_after
 from scrapers.settings import DOWNLOAD_MAXSIZE, USER_AGENT
 
 PUBLIC_WAYBACK = "https://web.archive.org"
@@ -296,22 +296,6 @@ def parse_cdx(body: bytes) -> CdxPage:
         raise ValueError("expected a list of rows")
     rows = [dict(zip(names, map(str, row), strict=False)) for row in rest if row]
     return CdxPage(rows, resume_key)
-
-
-def retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After header asks for (a number or an HTTP date)."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 def capture_time(timestamp: str) -> datetime:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 
 from pipelines.timestamps import as_utc, now, now_iso, parse_stamp
 
@@ -25,3 +26,12 @@ def test_a_day_or_a_time_without_zone_is_read_as_utc_and_junk_as_nothing():
     assert as_utc("Mon, 11 Sep 2023 08:00:00 GMT") == datetime(2023, 9, 11, 8, tzinfo=UTC)
     assert as_utc("yesterday") is None
     assert as_utc(None) is None
+
+
+def test_retry_after_reads_seconds_and_http_dates_and_nothing_else():
+    from pipelines.timestamps import retry_after
+
+    assert retry_after(b"7") == retry_after("7") == 7.0
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past: go now
+    assert 3500 < retry_after(format_datetime(now() + timedelta(hours=1), usegmt=True)) <= 3600
+    assert retry_after(None) is retry_after("") is retry_after("soon") is None
