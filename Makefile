@@ -32,10 +32,12 @@ serve: install  ## browse $(DB) in Datasette on 127.0.0.1:8001
 bench: install  ## benchmarks that print figures against a floor measured in the same run
 	$(PY) bench/extraction_quality.py
 	$(PY) bench/relevance_quality.py
+	$(PY) bench/entities_quality.py
 	$(PY) bench/crawl_throughput.py
 	$(PY) bench/reextract.py
 	$(PY) bench/backfill.py
 	$(PY) bench/crawl_scale.py
+	$(PY) bench/crawl_distributed.py
 	$(PY) bench/datasette_browse.py
 	$(PY) bench/dedup_nearduplicates.py
 

@@ -30,7 +30,7 @@ from libya_archive.options import (
 )
 from libya_archive.records import import_warc, rebuild, reextract
 from libya_archive.serve import datasette_command, is_loopback, run_datasette
-from pipelines import timestamps
+from pipelines import entities, timestamps
 from pipelines.archive import ArchiveError, open_archive, settle
 
 
@@ -199,6 +199,19 @@ def _print_run_summary(db_path: str) -> None:
     type=click.Path(dir_okay=False),
     help="Also write the full log (INFO) to this file, rotated at 10 MB, 5 kept.",
 )
+@click.option(
+    "--queue",
+    metavar="URL",
+    help="Be one of many crawlers sharing the run through this Redis (redis://HOST:PORT/DB): "
+    "items go to its queue for `libya-archive store`, not to --db. See README: Beyond one "
+    "machine.",
+)
+@click.option(
+    "--seed",
+    is_flag=True,
+    help="With --queue: put a run's entry points in the queue (the outlets and options "
+    "given here), then exit.",
+)
 def crawl(
     db_path,
     outlets_file,
@@ -210,6 +223,8 @@ def crawl(
     budget,
     verbose,
     log_file,
+    queue,
+    seed,
 ):
     """Crawl outlets for Libya coverage into the archive.
 
@@ -223,13 +238,73 @@ def crawl(
     Example:
 
         libya-archive crawl --outlet libya-observer --outlet almarsad --db archive.db
+
+        libya-archive crawl --queue redis://10.0.0.5:6379/0 --seed
     """
-    outlets = load(outlets_file, outlet_ids)
     options = {"recheck_days": recheck_days, "backfill_pages": backfill_pages}
+    if seed or queue:
+        from libya_archive.distributed import crawl_queue  # Redis, scrapy-redis: only here
+
+        queued = {"capture": capture, "warcs": warcs, "budget": budget, "log_file": log_file}
+        crawl_queue(queue, seed, outlets_file, outlet_ids, options, db_path, verbose, **queued)
+        return
+    outlets = load(outlets_file, outlet_ids)
     settings = {"CAPTURE": capture, **({"WARC_DIR": warcs} if warcs else {})}
     if budget is not None:
         settings["OUTLET_REQUEST_BUDGET"] = budget
     _crawl(outlets, db_path, verbose, log_file, verbose or sys.stderr.isatty(), options, **settings)
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--queue",
+    "queue_url",
+    required=True,
+    metavar="URL",
+    help="The Redis of the distributed crawl (redis://HOST:PORT/DB).",
+)
+@click.option(
+    "--until-idle",
+    type=float,
+    metavar="SECONDS",
+    help="Exit once no run has been open and no item has come for this long. Without it, "
+    "the writer runs until interrupted (SIGTERM or Ctrl-C: it commits, records and exits).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log each batch stored (INFO level).")
+def store(db_path, queue_url, until_idle, verbose):
+    """Store a distributed crawl's items into the archive: the crawl's one writer.
+
+    Crawlers (`crawl --queue URL`) push what they extract onto the queue; this drains it in
+    batches, one transaction each, through the same deduplication and store as a
+    single-process crawl, and records each seeded run in crawl_runs. An item leaves Redis
+    only once its batch has committed, so a writer killed at any point loses nothing. It
+    also publishes for the crawlers what the archive already has. One writer per queue
+    and per archive. Exits 1 when an outlet of a run gave no answer, as `crawl` does.
+
+    Example:
+
+        libya-archive store --queue redis://10.0.0.5:6379/0 --db archive.db --until-idle 60
+    """
+    from libya_archive import distributed  # Redis and scrapy-redis: only for this command
+
+    runs = distributed.store_queue(
+        queue_url, db_path, until_idle, verbose, distributed.teller(verbose)
+    )
+    if not runs:
+        return
+    if verbose or sys.stderr.isatty():
+        _print_run_summary(db_path)
+    silent = _unreachable_outlets(db_path)
+    if silent:
+        click.echo(
+            f"libya-archive store: {_run_totals(db_path)}; no answer from {len(silent)} "
+            "outlets (details in fetch_errors and the crawlers' logs):",
+            err=True,
+        )
+        for outlet, reason in silent:
+            click.echo(f"  {outlet}: {reason}", err=True)
+        sys.exit(EXIT_TROUBLE)
 
 
 @cli.command()
@@ -437,11 +512,19 @@ def serve(db_path, host, port, public, warcs):
     help='Only articles matching these words, as in Datasette\'s search box ("phrase", word*, OR).',
 )
 @click.option(
+    "--entity",
+    "entity_names",
+    multiple=True,
+    metavar="ID",
+    help="Only articles naming this place or actor: its id or a name in any language "
+    "(repeatable: any of them).",
+)
+@click.option(
     "--bom",
     is_flag=True,
     help="Start a CSV with a UTF-8 byte order mark, so that Excel opens Arabic text intact.",
 )
-def export(db_path, fmt, output, outlets, languages, since, until, search, bom):
+def export(db_path, fmt, output, outlets, languages, since, until, search, entity_names, bom):
     """Export articles as CSV or JSON Lines, newest first, streamed.
 
     Every article, or those of the outlets, languages, dates and words given. Arabic words
@@ -455,9 +538,20 @@ def export(db_path, fmt, output, outlets, languages, since, until, search, bom):
         libya-archive export --since 2023-09-01 --search درنة -o derna.csv
 
         libya-archive export --language ar --bom -o arabic-for-excel.csv
+
+        libya-archive export --entity Derna --entity khalifa_haftar -o derna-haftar.csv
     """
     if bom and fmt != "csv":
         raise click.UsageError("--bom is for CSV only (JSON Lines never starts with one).")
+    entity_ids = []
+    for name in entity_names:
+        entity_id = entities.resolve(name)
+        if entity_id is None:
+            raise click.UsageError(
+                f"--entity {name!r}: no place or actor of the gazetteer has this id or name "
+                "(see the entities table in Datasette)."
+            )
+        entity_ids.append(entity_id)
     try:
         db = open_archive(db_path, readonly=True)
     except ArchiveError as exc:
@@ -468,6 +562,7 @@ def export(db_path, fmt, output, outlets, languages, since, until, search, bom):
         since=since and since.strftime("%Y-%m-%d"),
         until=until and until.strftime("%Y-%m-%d"),
         search=search,
+        entities=entity_ids,
     )
     # A person at a terminal writing to a file sees a progress bar; cron and pipes do not.
     show_progress = output != "-" and sys.stderr.isatty()

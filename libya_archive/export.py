@@ -31,6 +31,7 @@ COLUMNS = (
     "word_count",
     "relevance",
     "libya_terms",
+    "entities",
     "description",
     "tags",
     "image",
@@ -39,7 +40,7 @@ COLUMNS = (
     "last_seen",
     "last_changed",
 )
-JSON_COLUMNS = ("authors", "tags", "libya_terms")
+JSON_COLUMNS = ("authors", "tags", "libya_terms", "entities")
 
 
 @dataclass
@@ -51,6 +52,7 @@ class Selection:
     since: str | None = None  # YYYY-MM-DD, inclusive, the publisher's date
     until: str | None = None  # YYYY-MM-DD, inclusive
     search: str | None = None  # words, as in Datasette's search box (folded the same way)
+    entities: Sequence[str] = field(default_factory=tuple)  # ids: articles naming any of them
 
     def where(self) -> tuple[str, list]:
         """The SQL WHERE clause and its parameters."""
@@ -58,6 +60,12 @@ class Selection:
         if self.search:
             clauses.append("id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
             params.append(fts_query(self.search))
+        if self.entities:
+            marks = ", ".join("?" * len(self.entities))
+            clauses.append(
+                f"id IN (SELECT article_id FROM article_entities WHERE entity_id IN ({marks}))"
+            )
+            params.extend(self.entities)
         return " AND ".join(clauses), params
 
 

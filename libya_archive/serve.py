@@ -22,6 +22,10 @@ METADATA = PACKAGE_DIR / "metadata.yml"
 METADATA_DATABASE = "archive"  # the database key metadata.yml is written for
 PLUGINS_DIR = PACKAGE_DIR / "plugins"  # folded search, snippets, an article's copies
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # the article reader view, right-to-left cells
+# Files the pages load from the archive's own origin (the map's Libya outline), at
+# /libya-archive/: nothing is fetched from elsewhere, so the charts draw offline.
+STATIC_DIR = PACKAGE_DIR / "static"
+STATIC_MOUNT = "libya-archive"
 
 # Datasette's defaults, tuned for an archive of a million articles (bench/datasette_browse.py):
 # - facet suggestions cost most of a search page's time on a large archive (a million
@@ -87,6 +91,7 @@ def make_datasette(db_path: str | Path, warcs: str | Path | None = None, **setti
         settings={**SETTINGS, **settings},
         plugins_dir=str(PLUGINS_DIR),
         template_dir=str(TEMPLATES_DIR),
+        static_mounts=[(STATIC_MOUNT, str(STATIC_DIR))],
     )
 
 
@@ -123,6 +128,7 @@ def datasette_command(
         command = [sys.executable, "-m", "datasette", "serve", str(db_path)]
         command += ["--metadata", handle.name, "--host", host, "--port", str(port)]
         command += ["--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
+        command += ["--static", f"{STATIC_MOUNT}:{STATIC_DIR}"]
         for name, value in SETTINGS.items():
             value = ("on" if value else "off") if isinstance(value, bool) else str(value)
             command += ["--setting", name, value]

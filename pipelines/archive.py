@@ -7,6 +7,7 @@ researchers' archives hold years of crawling that cannot be fetched again.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -545,3 +546,45 @@ def m036_backfill(db: sqlite_utils.Database) -> None:
     )
     db["backfill_queue"].create_index(["outlet", "urlkey"], unique=True)
     db["backfill_queue"].create_index(["state", "outlet"])
+
+
+@migrations()
+def m037_entities(db: sqlite_utils.Database) -> None:
+    """Who and where (pipelines/entities.py): the gazetteer's places and actors, which of
+    them each article names (`article_entities`, and their ids as `articles.entities` for
+    facets and filters), and the articles archived before tagging, tagged now from their
+    stored text so that an upgraded archive is searchable by entity at once."""
+    from pipelines import entities  # the tagger reads the gazetteer: only when upgrading
+
+    db["entities"].create(
+        {
+            "id": str,
+            "kind": str,  # place or actor
+            "subkind": str,  # city, oil_field, person, armed_group...
+            "name": str,  # the English name
+            "name_ar": str,
+            "names": str,  # JSON: language -> the forms that name it
+            "latitude": float,  # places only
+            "longitude": float,
+        },
+        pk="id",
+    )
+    db["entities"].insert_all(entities.rows(), pk="id")
+    db["article_entities"].create(
+        {"article_id": int, "entity_id": str, "mentions": int, "in_title": int},
+        pk=("article_id", "entity_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("entity_id", "entities", "id")],
+    )
+    # The entity's articles, newest first, come from this index (article_id follows).
+    db["article_entities"].create_index(["entity_id", "article_id"])
+    db["articles"].add_column("entities", str)
+    tagged = []
+    for article_id, title, text in db.execute("SELECT id, title, text FROM articles"):
+        mentions = entities.tag(title, text)
+        ids = [m.entity_id for m in mentions]
+        tagged.append((json.dumps(ids, ensure_ascii=False), article_id))
+        db.conn.executemany(
+            "INSERT INTO article_entities VALUES (?, ?, ?, ?)",
+            [(article_id, m.entity_id, m.count, int(m.in_title)) for m in mentions],
+        )
+    db.conn.executemany("UPDATE articles SET entities = ? WHERE id = ?", tagged)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from pipelines.extract import check_article
 from pipelines.items import ArticlePage, Capture
+from pipelines.judge import judge
 from pipelines.outcomes import ExtractionFailed, PageRejected
-from pipelines.relevance import judge
 from pipelines.store import ArchiveWriter
 from pipelines.warcs import (
     OUTLET,

@@ -68,9 +68,11 @@ class ArticlePage:
     # extraction worker where CPU is spare; the store's clustering uses it.
     fingerprint: tuple[int, bytes] | None = field(default=None, repr=False)
 
-    # Set by the relevance step.
+    # Set by the relevance step, which also names the places and actors the article
+    # mentions (pipelines/entities.py: EntityMention, most mentioned first).
     relevance: float | None = None
     libya_terms: list[str] = field(default_factory=list)
+    entities: list = field(default_factory=list)
 
 
 @dataclass

@@ -26,8 +26,9 @@ from pipelines.dedup import content_hash
 from pipelines.extract import check_article, extract, extractor_version
 from pipelines.ingest import OutletRules
 from pipelines.items import ArticlePage, Extracted
+from pipelines.judge import read_article
 from pipelines.outcomes import ExtractionFailed, PageRejected
-from pipelines.relevance import Assessment, assess
+from pipelines.relevance import Assessment
 from pipelines.store import ArchiveWriter
 from pipelines.warcs import read_record
 from pipelines.workers import ExtractionPool
@@ -133,8 +134,9 @@ def _jobs(writer, warc_folder, rules, selection, report, progress) -> Iterator[t
 
 def read_capture(
     location: tuple, url: str, selectors: Mapping[str, str], digest: str | None
-) -> tuple[Extracted, tuple[int, bytes] | None, Assessment | None]:
-    """In a worker: a capture's page read from the store, extracted and judged. The text's
+) -> tuple[Extracted, tuple[int, bytes] | None, tuple[Assessment, list] | None]:
+    """In a worker: a capture's page read from the store, extracted, judged and tagged
+    with the places and actors it names (one reading serves both). The text's
     near-duplicate fingerprint is made only when the text differs from the archived one
     (`digest`), the only case in which the store needs it."""
     record = read_record(*location)
@@ -146,17 +148,18 @@ def read_capture(
         check_article(article)
     except PageRejected:
         return article, fingerprint, None
-    return article, fingerprint, assess(article.title, article.text, article.language)
+    return article, fingerprint, read_article(article)
 
 
 def _reread(writer, article_id: int, page: ArticlePage, result, report) -> None:
     if isinstance(result, ExtractionFailed):
         report.counts["extraction failed"] += 1
         return
-    page.article, page.fingerprint, assessment = result
-    if assessment is None:
+    page.article, page.fingerprint, judged = result
+    if judged is None:
         report.counts["no longer an article (kept as it was)"] += 1
         return
+    assessment, page.entities = judged
     page.relevance, page.libya_terms = assessment.score, assessment.terms
     if page.scope == "general" and not assessment.relevant:
         report.counts["now judged off-topic (kept, score updated)"] += 1

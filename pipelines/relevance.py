@@ -2,8 +2,9 @@
 
 Outlets with scope `libya` keep every article; for `general` outlets an article is kept when
 `assess()` finds it relevant. The words the model looks for live in libya_terms.yml, grouped
-(the country, its places, its actors, weak titles, context words), so researchers extend the
-model without touching code.
+(the country, origins, other countries, context words), and in the gazetteer
+(pipelines/gazetteer.yml: Libya's places and actors, which entity tagging reads too), so
+researchers extend the model without touching code.
 
 How an article is read
 1. Title, text and terms are normalised by the archive's one text model (pipelines/text.py),
@@ -14,10 +15,11 @@ How an article is read
    attached prefixes (و ف ب ك ل ال and their combinations), Turkish case endings after an
    apostrophe and French/Italian elisions fall outside the word and need nothing.
 3. Context overrides some mentions: a "Tripoli" in an article that names Lebanon (or Greek
-   Arcadia) at least as often as Libya is not the Libyan capital; a mention inside a list
-   of countries, a results table or next to a score counts a quarter; "Libyan-born" and the
-   Libyan Sea are not Libya news; weak titles (House of Representatives, central bank, GNU)
-   count only beside other evidence.
+   Arcadia) at least as often as Libya is not the Libyan capital (the `elsewhere` cues of
+   a gazetteer entry); a mention inside a list of countries, a results table or next to a
+   score counts a quarter; "Libyan-born" and the Libyan Sea are not Libya news; weak titles
+   (House of Representatives, central bank, GNU: ambiguous names in the gazetteer) count
+   only beside other evidence.
 4. The words around a place say when it is something else (`context` in libya_terms.yml):
    a street, a square or a district ("viale Libia", "in via Tripoli", "Tripoli Street",
    "شارع بنغازي"), a horse or a ship ("a colt named Benghazi", "HMAS Tobruk"), a town placed
@@ -58,8 +60,7 @@ from typing import NamedTuple
 
 import yaml
 
-from pipelines.items import ArticlePage
-from pipelines.outcomes import NotAboutLibya
+from pipelines import gazetteer
 from pipelines.text import ARABIC_LETTER, ARABIC_PREFIXES, normalise, prefixed, without_article
 
 TERMS_FILE = Path(str(files("pipelines").joinpath("libya_terms.yml")))
@@ -73,9 +74,12 @@ LEAD_MIN, LEAD_MAX = 200, 600  # the lead ends at the first paragraph break afte
 DOMINANCE_RATIO, DOMINANCE_FACTOR = 1.5, 0.6
 
 EVIDENCE = ("country", "places", "actors", "weak", "origin")
-TRIPOLI = ("places", "tripoli")
-# Groups whose mentions place a neighbouring name in another country.
-ELSEWHERE = ("countries", "other_tripoli")
+# Groups whose mentions place a neighbouring name in another country: the countries, and the
+# cues of the gazetteer's `elsewhere` lists (Lebanon and Beirut for Tripoli).
+ELSEWHERE = ("countries", "elsewhere")
+# Gazetteer entries that are not evidence of Libya (foreign actors): found, for tagging,
+# but worth nothing to relevance.
+TAGGED_ONLY = "tagged"
 # A year before this in the same sentence makes a mention history: the colonial war, the
 # Second World War, the Gaddafi decades. 2011 and after are today's Libya.
 HISTORY_BEFORE = 2000
@@ -113,6 +117,9 @@ class Term:
     concept: str
     weight: float
     supporting: bool = False
+    # The form also names something else (another town, an everyday word): it names the
+    # entity only beside other Libyan evidence (tagging; relevance has `supporting`).
+    ambiguous: bool = False
 
 
 class Mention(NamedTuple):
@@ -192,30 +199,39 @@ class Model:
     forms: dict[str, tuple[Term, str]]  # key of a form as found -> its term, the form as listed
     stems: list[tuple[str, Term]]  # forms ending in *, longest first
     context: Context
+    # A cue of a gazetteer `elsewhere` list (as listed, normalised) -> the entities it
+    # speaks against: "lebanon" -> ("tripoli",).
+    cue_owners: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @cache
-def model(path: Path = TERMS_FILE) -> Model:
-    """Compile the terms file (once per process)."""
+def model(path: Path = TERMS_FILE, places_and_actors: Path = gazetteer.GAZETTEER_FILE) -> Model:
+    """Compile the terms file and the gazetteer's places and actors (once per process)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     groups, context = data["groups"], data.get("context", {})
     forms: dict[str, Term] = {}
+
+    def add(term: Term, words, where: str) -> None:
+        for form in map(_normalise_term, words):
+            known = forms.get(form)
+            if known and known != term:
+                raise ValueError(f"{where}: {form!r} is both {known} and {term}")
+            forms[form] = term
+
     for group, spec in groups.items():
-        term_of = {}
-        for concept, per_language in spec["concepts"].items():
+        for concept, per_language in (spec.get("concepts") or {}).items():
             per_language = dict(per_language)
             weight = float(per_language.pop("weight", spec["weight"]))
             supporting = per_language.pop("supporting", spec.get("supporting"))
             term = Term(group, concept, weight, bool(supporting))
             for words in per_language.values():
-                for form in map(_normalise_term, words):
-                    known = forms.get(form) or term_of.get(form)
-                    if known and known != term:
-                        raise ValueError(f"{path.name}: {form!r} is both {known} and {term}")
-                    term_of[form] = term
-        forms.update(term_of)
+                add(term, words, path.name)
+    entities = gazetteer.load(places_and_actors)
+    everyday = _entity_terms(entities, groups, add, places_and_actors.name)
+    cue_owners = _elsewhere_cues(entities, forms)
     _mark_ambiguous(forms, context.get("ambiguous", {}), path)
     _mark_ambiguous(forms, context.get("also_elsewhere", {}), path)
+    everyday.update(_normalise_term(word) for word in _words(context, "ambiguous"))
     stems = sorted(
         ((_key(form[:-1]), term) for form, term in forms.items() if form.endswith("*")),
         key=lambda item: -len(item[0]),
@@ -229,7 +245,8 @@ def model(path: Path = TERMS_FILE) -> Model:
         pattern,
         {_key(form): value for form, value in found.items()},
         stems,
-        _context(context, groups),
+        _context(context, groups, everyday),
+        cue_owners,
     )
 
 
@@ -238,7 +255,54 @@ def _mark_ambiguous(forms: dict[str, Term], ambiguous: dict, path: Path) -> None
     for form in (_normalise_term(word) for words in ambiguous.values() for word in words):
         if form not in forms:
             raise ValueError(f"{path.name}: ambiguous {form!r} is not a listed term")
-        forms[form] = replace(forms[form], supporting=True)
+        forms[form] = replace(forms[form], supporting=True, ambiguous=True)
+
+
+def _entity_terms(entities, groups: dict, add, where: str) -> set[str]:
+    """Add the gazetteer's names as the terms of the groups that take them (`gazetteer:
+    place` for places...); return the everyday-word forms, which a town word rescues.
+
+    A name counts with its group's weight (or the entry's own); an ambiguous name only
+    beside other evidence, with the group's `ambiguous_weight`; an entry marked
+    `relevance: false` is found (for tagging) and worth nothing.
+    """
+    group_of = {spec["gazetteer"]: name for name, spec in groups.items() if "gazetteer" in spec}
+    everyday: set[str] = set()
+    for entity in entities:
+        group = group_of.get(entity.kind) if entity.relevance else None
+        spec = groups[group] if group else {"weight": 0.0}
+        weight = entity.weight if entity.weight is not None else float(spec["weight"])
+        ambiguous_weight = float(spec.get("ambiguous_weight", weight))
+        group = group or TAGGED_ONLY
+        named = Term(group, entity.id, weight, entity.supporting)
+        # An entry's own weight holds for all its names; else an ambiguous name is weak.
+        weight_ambiguous = min(weight, ambiguous_weight) if entity.weight is None else weight
+        ambiguous = Term(group, entity.id, weight_ambiguous, True, True)
+        for words in entity.names.values():
+            add(named, words, f"{where}: {entity.id}")
+        for words in entity.ambiguous_names.values():
+            add(ambiguous, words, f"{where}: {entity.id}")
+        for words in entity.everyday_names.values():
+            add(replace(ambiguous, weight=weight), words, f"{where}: {entity.id}")
+            everyday.update(map(_normalise_term, words))
+    return everyday
+
+
+def _elsewhere_cues(entities, forms: dict[str, Term]) -> dict[str, tuple[str, ...]]:
+    """The `elsewhere` cues of the gazetteer, found like terms: a cue that is no term yet
+    joins the group `elsewhere`; one that is (a country) stays what it is and also speaks
+    against the entity."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entity in entities:
+        for words in entity.elsewhere.values():
+            for form in map(_normalise_term, words):
+                # A place's cues are places too (Lebanon), which put a name next to them
+                # in another country; a person's (his wife) only speak against the name.
+                group = "elsewhere" if entity.kind == "place" else "cue"
+                forms.setdefault(form, Term(group, entity.id, 0.0))
+                if entity.id not in owners[form]:
+                    owners[form].append(entity.id)
+    return {form: tuple(ids) for form, ids in owners.items()}
 
 
 def _words(spec: dict, key: str) -> list[str]:
@@ -257,8 +321,8 @@ def _cues(words: list[str]) -> str:
     return _trie_regex(variants) if variants else "(?!)"
 
 
-def _context(spec: dict, groups: dict) -> Context:
-    """Compile the `context` section of the terms file."""
+def _context(spec: dict, groups: dict, everyday: set[str]) -> Context:
+    """Compile the `context` section of the terms file (and the gazetteer's everyday names)."""
     # The first form of each language is the name; the rest are adjectives (rue libyenne).
     names = {
         _normalise_term(words[0])
@@ -267,7 +331,8 @@ def _context(spec: dict, groups: dict) -> Context:
         if language != "weight"
     }
     return Context(
-        re.compile(rf"(?<!\w)(?:{_cues(_words(spec, 'named_before'))})\s+$"),
+        # The cue may open a name of several words joined by hyphens: "rue du Serment-de-".
+        re.compile(rf"(?<!\w)(?:{_cues(_words(spec, 'named_before'))})\s+(?:[\w']+-)*$"),
         re.compile(
             rf"\s+(?:({_cues(_words(spec, 'named_after'))})"
             rf"|({_cues(_words(spec, 'streets_after'))}))(?!\w)"
@@ -275,7 +340,7 @@ def _context(spec: dict, groups: dict) -> Context:
         frozenset(_words(spec, "located_after")),
         frozenset(_words(spec, "located_before")),
         frozenset(names),
-        frozenset(_normalise_term(word) for word in _words(spec, "ambiguous")),
+        frozenset(everyday),
         re.compile(rf"(?<!\w)(?:{_cues(_words(spec, 'town_before'))})\s+$"),
         re.compile(rf"\s+(?:{_cues(_words(spec, 'town_after'))})(?!\w)"),
     )
@@ -378,7 +443,7 @@ def _named(c: Context, mentions: list[Mention], text: str, original: str) -> set
         if (m.term.group == "places" or m.term.group == "country" and m.form in c.names)
         and (
             _named_after(c, text, m.end, original)
-            or c.named_before.search(text, max(0, m.start - 30), m.start)
+            or c.named_before.search(text, max(0, m.start - 40), m.start)
         )
     }
 
@@ -414,14 +479,22 @@ def _located(c: Context, mentions: list[Mention], text: str) -> set[int]:
             continue
         before = mentions[i - 1] if i else None
         gap = text[before.end : country.start] if before else ""
-        if before and before.term.group == "places" and _located_after(c, gap, text, country):
+        if before and _placeable(before) and _located_after(c, gap, text, country):
             found.add(i - 1)
+        elif before and before.term.group != "places" and _placeable(before) and gap == " ":
+            found.add(i - 1)  # a country's adjective after a title: Armée nationale tchadienne
         after = mentions[i + 1] if i + 1 < len(mentions) else None
-        if after and after.term.group == "places":
-            lebanese = country.term.group == "other_tripoli"
+        if after and _placeable(after):
+            lebanese = country.term.group == "elsewhere"
             if _located_before(c, text[country.end : after.start], lebanese):
                 found.add(i + 1)
     return found
+
+
+def _placeable(mention: Mention) -> bool:
+    """A place, or an ambiguous title, that a country next to it can place elsewhere: "the
+    Romanian village of Derna", "the Chadian national army" (Armée nationale tchadienne)."""
+    return mention.term.group == "places" or mention.term.ambiguous
 
 
 def _located_after(c: Context, gap: str, text: str, country: Mention) -> bool:
@@ -468,6 +541,7 @@ def _towns(c: Context, mentions: list[Mention], text: str, original: str) -> set
         i
         for i, m in enumerate(mentions)
         if m.form in c.everyday
+        and m.term.group != "actors"  # a town word or a capital makes a town, not a man
         and (
             c.town_after.match(text, m.end)
             or c.town_before.search(text, max(0, m.start - 12), m.start)
@@ -477,28 +551,17 @@ def _towns(c: Context, mentions: list[Mention], text: str, original: str) -> set
     }
 
 
-def _score(
-    mentions: list[Mention],
-    listed: set[int],
-    ignored: set[int],
-    towns: set[int],
-    tripoli_counts: bool,
-) -> tuple[float, list]:
+def _score(reading: Reading) -> tuple[float, list]:
     """Sum the evidence per concept with diminishing returns; return it and the terms used."""
     values: dict[tuple[str, str], list[float]] = defaultdict(list)
     terms: set[str] = set()
     supporting: dict[tuple[str, str], list[float]] = defaultdict(list)
-    for i, mention in enumerate(mentions):
+    for i, mention in enumerate(reading.mentions):
         term = mention.term
-        if (
-            i in ignored
-            or term.group not in EVIDENCE
-            or (term.group, term.concept) == TRIPOLI
-            and not tripoli_counts
-        ):
+        if i in reading.ignored or term.group not in EVIDENCE or term.concept in reading.elsewhere:
             continue
-        value = term.weight * mention.zone * (LIST_WEIGHT if i in listed else 1.0)
-        supports = term.supporting and i not in towns
+        value = term.weight * mention.zone * (LIST_WEIGHT if i in reading.listed else 1.0)
+        supports = term.supporting and i not in reading.towns
         (supporting if supports else values)[(term.group, term.concept)].append(value)
         terms.add(mention.form)
     score = sum(_diminishing(v) for v in values.values())
@@ -522,6 +585,60 @@ def _focus(mentions: list[Mention], listed: set[int]) -> float:
     return DOMINANCE_FACTOR if top >= 3 and top > DOMINANCE_RATIO * libyan else 1.0
 
 
+@dataclass
+class Reading:
+    """What the model finds in one article, before any score: the mentions (headline
+    first) and what their context makes of them. Relevance scores it; entity tagging
+    (pipelines/entities.py) names the places and actors in it."""
+
+    mentions: list[Mention]
+    in_title: int  # the first `in_title` mentions are the headline's
+    listed: set[int]  # in a list of countries, a results table, or history: count little
+    ignored: set[int]  # a street, a horse, a town of another country: count nothing
+    towns: set[int]  # everyday-word forms that their context makes the town
+    elsewhere: set[str]  # entities whose other bearer the article names as often as Libya
+    original: str = ""  # the title and text as written (the capitals normalising removes)
+    texts: tuple[str, str] = ("", "")  # the title and text normalised, where mentions are
+
+    def evidence(self) -> bool:
+        """Whether something in the article names Libya unambiguously: the country, or a
+        Libyan place or actor by a name that is theirs alone."""
+        return any(
+            m.term.group in EVIDENCE[:3]
+            and (not m.term.ambiguous or i in self.towns)
+            and i not in self.ignored
+            and m.term.concept not in self.elsewhere
+            for i, m in enumerate(self.mentions)
+        )
+
+
+def read(title: str | None, text: str | None) -> Reading:
+    """Find the model's terms in an article and read their context (see the module
+    docstring); `text` is the body, paragraphs separated by line breaks."""
+    # Looked up at each call, so a test can point them at other files.
+    m = model(TERMS_FILE, gazetteer.GAZETTEER_FILE)
+    original = f"{title or ''}\n{text or ''}"  # for the capitals normalising removes
+    title, text = normalise(title or ""), normalise(text or "")
+    lead_end = _lead_end(text)
+    head = _mentions(m, title, lambda _: TITLE_WEIGHT)
+    body = _mentions(m, text, lambda at: LEAD_WEIGHT if at < lead_end else BODY_WEIGHT)
+    parts = (head, title, body, text)
+    # A headline with an old year is an anniversary or a retrospective: still Libya news.
+    listed = _in_both(_listed, *parts) | {i + len(head) for i in _history(body, text)}
+    mentions = head + body
+    context = partial(_not_libyan, m.context, original=original)
+    return Reading(
+        mentions,
+        len(head),
+        listed,
+        _one_sense(mentions, _in_both(context, *parts)),
+        _in_both(partial(_towns, m.context, original=original), *parts),
+        _named_elsewhere(m, mentions),
+        original,
+        (title, text),
+    )
+
+
 def assess(title: str | None, text: str | None, language: str | None = None) -> Assessment:
     """Score an article's Libya relevance from its title and text.
 
@@ -535,23 +652,17 @@ def assess(title: str | None, text: str | None, language: str | None = None) -> 
         An Assessment: relevant (score >= THRESHOLD, 1.0), the score (see the module
         docstring) and the distinct terms that counted, as normalised.
     """
-    m = model(TERMS_FILE)  # looked up at each call, so a test can point it at another file
-    original = f"{title or ''}\n{text or ''}"  # for the capitals normalising removes
-    title, text = normalise(title or ""), normalise(text or "")
-    lead_end = _lead_end(text)
-    head = _mentions(m, title, lambda _: TITLE_WEIGHT)
-    body = _mentions(m, text, lambda at: LEAD_WEIGHT if at < lead_end else BODY_WEIGHT)
-    parts = (head, title, body, text)
-    # A headline with an old year is an anniversary or a retrospective: still Libya news.
-    listed = _in_both(_listed, *parts) | {i + len(head) for i in _history(body, text)}
-    mentions = head + body
-    context = partial(_not_libyan, m.context, original=original)
-    ignored = _one_sense(mentions, _in_both(context, *parts))
-    towns = _in_both(partial(_towns, m.context, original=original), *parts)
-    score, terms = _score(mentions, listed, ignored, towns, _tripoli_is_libyan(mentions))
+    return score(read(title, text))
+
+
+def score(reading: Reading) -> Assessment:
+    """The relevance of an article read by `read`."""
+    total, terms = _score(reading)
+    mentions, ignored = reading.mentions, reading.ignored
+    head = mentions[: reading.in_title]
     if not any(h.term.group in EVIDENCE[:3] for i, h in enumerate(head) if i not in ignored):
-        score *= _focus(mentions, listed | ignored)
-    return Assessment(score >= THRESHOLD, round(score, 3), terms)
+        total *= _focus(mentions, reading.listed | ignored)
+    return Assessment(total >= THRESHOLD, round(total, 3), terms)
 
 
 def _in_both(find, head: list[Mention], title: str, body: list[Mention], text: str) -> set[int]:
@@ -559,18 +670,13 @@ def _in_both(find, head: list[Mention], title: str, body: list[Mention], text: s
     return find(head, title) | {i + len(head) for i in find(body, text)}
 
 
-def _tripoli_is_libyan(mentions: list[Mention]) -> bool:
-    """A Tripoli counts unless Lebanon or Greece is named at least as often as Libya itself."""
-    groups = Counter(m.term.group for m in mentions)
-    return groups["other_tripoli"] == 0 or groups["country"] > groups["other_tripoli"]
-
-
-def judge(page: ArticlePage) -> None:
-    """Score a page's article (`relevance`, `libya_terms`); raise NotAboutLibya when it is
-    an article of a general outlet that is not about Libya. Every way into the archive
-    judges pages with this."""
-    article = page.article
-    result = assess(article.title, article.text, article.language)
-    page.relevance, page.libya_terms = result.score, result.terms
-    if page.scope == "general" and not result.relevant:
-        raise NotAboutLibya(f"not about Libya (score {result.score})", result.score)
+def _named_elsewhere(m: Model, mentions: list[Mention]) -> set[str]:
+    """The entities whose `elsewhere` cues the article gives at least as often as it names
+    the country Libya: a Tripoli counts unless Lebanon or Greece is named as often."""
+    if not m.cue_owners:
+        return set()
+    cues = Counter(owner for x in mentions for owner in m.cue_owners.get(x.form, ()))
+    if not cues:
+        return set()
+    country = sum(1 for x in mentions if x.term.group == "country")
+    return {entity for entity, count in cues.items() if count >= country}

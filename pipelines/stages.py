@@ -23,8 +23,8 @@ from scrapy.exceptions import DropItem
 
 from pipelines.extract import check_article
 from pipelines.items import ArticlePage, Capture, FetchFailure
+from pipelines.judge import judge
 from pipelines.outcomes import ExtractionFailed, NotAboutLibya, PageRejected
-from pipelines.relevance import judge
 from pipelines.store import ArchiveWriter, StoreFailed
 from pipelines.timestamps import now_iso
 from pipelines.workers import ExtractionPool

@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines import dedup
+from pipelines import dedup, entities
 from pipelines.archive import open_archive
 from pipelines.clusters import StoryClusters
 from pipelines.extract import extractor_version
@@ -54,7 +54,7 @@ ARTICLE_FIELDS = (
     "author_source",
     "date_source",
 )
-JSON_COLUMNS = ("authors", "tags", "libya_terms")
+JSON_COLUMNS = ("authors", "tags", "libya_terms", "entities")
 # Counter names per outlet, as columns of crawl_runs.
 OUTCOME_COLUMNS = {
     "new": "articles_new",
@@ -144,6 +144,8 @@ class ArchiveWriter:
         self.outlets = [o["id"] for o in outlets]
         with self.db.atomic():
             self.db["outlets"].upsert_all(outlets, pk="id")
+            # The gazetteer may have grown since the last run: its entries are rows too.
+            self.db["entities"].upsert_all(entities.rows(), pk="id")
             row = self.db.execute("SELECT coalesce(max(run), 0) + 1 FROM crawl_runs").fetchone()
             self.run = row[0]
             self.db["crawl_runs"].insert_all(
@@ -311,6 +313,7 @@ class ArchiveWriter:
                 }
             ).last_pk
             self.clusters.place(article_id, text, seen, item.fingerprint)
+            write_mentions(self.db, article_id, item.entities)
         else:
             article_id = self.db.execute(
                 "SELECT id FROM articles WHERE url = ?", (decision.article_url,)
@@ -322,6 +325,7 @@ class ArchiveWriter:
             articles.update(article_id, changes)
             if decision.kind == "changed":
                 self.clusters.place(article_id, text, seen, item.fingerprint)
+                write_mentions(self.db, article_id, item.entities)
         for url in dict.fromkeys([*decision.urls, *item.urls_seen]):
             self.db.execute(
                 "INSERT INTO article_urls (url, url_key, article_id, first_seen, last_seen) "
@@ -351,7 +355,8 @@ class ArchiveWriter:
             )
         )
         changes = {name: value for name, value in new.items() if old[name] != value}
-        if not changes:
+        mentions_changed = write_mentions(self.db, article_id, page.entities)
+        if not changes and not mentions_changed:
             self.counts[page.outlet]["articles_unchanged"] += 1
             return
         now = now_iso()
@@ -359,7 +364,8 @@ class ArchiveWriter:
         if text_changed:
             self._keep_version(article_id, now)
             changes.update(last_changed=now, crawl_run=self.run)
-        self.db["articles"].update(article_id, changes)
+        if changes:
+            self.db["articles"].update(article_id, changes)
         if text_changed:
             self.clusters.place(article_id, page.article.text, now, page.fingerprint)
         self.counts[page.outlet]["articles_changed" if text_changed else "articles_updated"] += 1
@@ -382,6 +388,7 @@ class ArchiveWriter:
         row.update(
             relevance=item.relevance,
             libya_terms=item.libya_terms,
+            entities=[mention.entity_id for mention in item.entities],
             content_hash=decision.content_hash,
             extractor_version=extractor_version(),
             published_before=None,
@@ -391,6 +398,26 @@ class ArchiveWriter:
         for name in JSON_COLUMNS:
             row[name] = json.dumps(row[name], ensure_ascii=False)
         return row
+
+
+def write_mentions(db, article_id: int, mentions: list) -> bool:
+    """Make `article_entities` say what the article names now; whether that changed."""
+    new = {(m.entity_id, m.count, int(m.in_title)) for m in mentions}
+    old = set(
+        db.execute(
+            "SELECT entity_id, mentions, in_title FROM article_entities WHERE article_id = ?",
+            (article_id,),
+        ).fetchall()
+    )
+    if new == old:
+        return False
+    db.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
+    db.conn.executemany(
+        "INSERT INTO article_entities (article_id, entity_id, mentions, in_title) "
+        "VALUES (?, ?, ?, ?)",
+        [(article_id, *row) for row in new],
+    )
+    return True
 
 
 def keep_old_urls(db, redirects: Iterable[tuple[str, list[str]]]) -> int:

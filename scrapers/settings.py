@@ -99,6 +99,15 @@ ITEM_PIPELINES = {
     "pipelines.stages.StoreStage": 400,
 }
 
+# A distributed crawl (`crawl --queue`, scrapers/distributed.py). A crawler (or the writer)
+# that has not said it is alive for this many seconds is dead: the requests it held go back
+# to the queue for the others (the writer's claim lapses). A crawler pushes its items to
+# Redis every QUEUE_BATCH items or QUEUE_FLUSH_SECONDS, each push one fsync of its WARC file:
+# a crawler killed fetches again at most that second's finished requests.
+QUEUE_WORKER_TIMEOUT = int(os.environ.get("LIBYA_ARCHIVE_WORKER_TIMEOUT", 30))
+QUEUE_BATCH = 50
+QUEUE_FLUSH_SECONDS = 1.0
+
 # What started the run, kept in crawl_runs.source, articles.source, captures.source and each
 # WARC record: "crawl" for the present; `backfill --source site` sets "backfill" (a crawl of
 # an outlet's own archives), so a researcher can tell the past fetched later from the news

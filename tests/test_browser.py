@@ -210,6 +210,15 @@ MARKS = """chart => {
 }"""
 
 
+# How far apart a map's dots are, beside the size of its outline (pixels across).
+SPREAD = """chart => {
+  const box = sel => [...chart.querySelectorAll(sel)].map(p => p.getBoundingClientRect());
+  const dots = box("g.mark-symbol path"), shape = box("g.mark-shape path")[0];
+  const xs = dots.map(b => b.x);
+  return {dots: Math.max(...xs) - Math.min(...xs), shape: shape.width};
+}"""
+
+
 def test_08_coverage_dashboard_draws_its_charts_offline(page, site, demo_archive):
     outlets = query(demo_archive, "SELECT count(DISTINCT outlet) FROM articles")[0][0]
     page.goto(f"{site}/-/dashboards/coverage")
@@ -280,3 +289,50 @@ def test_11_csv_download_of_arabic_rows_keeps_the_arabic(page, site, demo_archiv
     expected = query(demo_archive, "SELECT title FROM articles WHERE language = 'ar'")
     assert sorted(row["title"] for row in rows) == sorted(title for (title,) in expected)
     shoot(page, "11-arabic-view")
+
+
+def test_12_an_entity_typed_in_english_finds_the_articles_that_say_it_in_arabic(
+    page, site, demo_archive
+):
+    expected = query(
+        demo_archive,
+        "SELECT a.id, a.language FROM article_entities ae JOIN articles a ON a.id = ae.article_id"
+        " WHERE ae.entity_id = 'derna'",
+    )
+    assert {language for _, language in expected} >= {"ar", "en"}
+    page.goto(f"{site}/demo/entity_search")
+    page.fill('input[name="entity"]', "Derna")
+    page.click('input[type="submit"]')
+    page.wait_for_url("**entity=Derna**")
+    shown = {int(i) for i in page.locator("td.col-id").all_inner_texts()}
+    assert shown == {article for article, _ in expected}
+    assert "درنة" in page.locator("table.rows-and-columns").inner_text()
+    shoot(page, "12-entity-search-derna")
+    # The articles table's filter takes the name too: "entities array contains Darnah".
+    page.goto(f"{site}/demo/articles?entities__arraycontains=Darnah")
+    filtered = {int(i) for i in page.locator("td.col-id").all_inner_texts()}
+    assert filtered == shown
+    assert page.errors == [] and page.outside == []
+
+
+def test_13_entities_dashboard_compares_two_and_maps_the_places_offline(page, site, demo_archive):
+    page.goto(f"{site}/-/dashboards/entities?entity=Haftar&other=درنة")
+    for chart in ("per-month", "per-year-language", "named-together", "map"):
+        page.wait_for_selector(f"#chart-{chart} g.role-mark", state="attached", timeout=15_000)
+    lines = page.locator("#chart-per-month").evaluate(MARKS)
+    assert lines.get("line") == 2  # one line per entity
+    # The map: the Libya outline (one shape) and a dot per place the selected articles name.
+    page.goto(f"{site}/-/dashboards/entities")
+    page.wait_for_selector("#chart-map g.role-mark", state="attached", timeout=15_000)
+    places = query(
+        demo_archive,
+        "SELECT count(DISTINCT ae.entity_id) FROM article_entities ae "
+        "JOIN entities e ON e.id = ae.entity_id WHERE e.kind = 'place'",
+    )[0][0]
+    assert places >= 5
+    assert page.locator("#chart-map").evaluate(MARKS) == {"shape": 1, "symbol": places}
+    # The outline is Libya, not the globe around it: the dots spread across it.
+    spread = page.locator("#chart-map").evaluate(SPREAD)
+    assert spread["dots"] > 100 and spread["dots"] > spread["shape"] / 3, spread
+    shoot(page, "13-entities-map")
+    assert page.errors == [] and page.outside == []

@@ -4,7 +4,12 @@ Loaded by `libya-archive serve` with --plugins-dir. It registers on every connec
 - fts_query(text): what a person typed -> an FTS5 expression (libya_archive/search.py), for
   canned queries and dashboards: `articles_fts MATCH fts_query(:q)`;
 - escape_fts(text): Datasette's own function behind every search box (`?_search=`), replaced
-  by fts_query, so the table's search box folds harakat, alef forms and attached articles.
+  by fts_query, so the table's search box folds harakat, alef forms and attached articles;
+- entity_id(text): a place or actor as a person names it, in any language or spelling, ->
+  its id in the entities table (pipelines/entities.py `resolve`), for the canned queries
+  and the dashboard: `WHERE entity_id = entity_id(:entity)`. The articles table's filter
+  "entities array contains" takes a name too: `Derna` becomes `derna` before Datasette
+  reads the filter.
 It also drops a blank search (`?_search=`, sent by the table's form whenever its box is
 empty), which would otherwise match nothing; starts a CSV with a UTF-8 byte order mark when
 asked (`?_bom=1`, for Excel); tells robots not to index any page (X-Robots-Tag, beside
@@ -24,6 +29,7 @@ from datasette.utils.asgi import Response
 from markupsafe import Markup, escape
 
 from libya_archive.search import fts_query
+from pipelines import entities
 from pipelines.warcs import read_record
 
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
@@ -35,6 +41,7 @@ def prepare_connection(conn):
     # registering ours after it replaces it on this connection.
     conn.create_function("fts_query", 1, fts_query, deterministic=True)
     conn.create_function("escape_fts", 1, fts_query, deterministic=True)
+    conn.create_function("entity_id", 1, entities.resolve, deterministic=True)
 
 
 BOM = "\ufeff".encode()
@@ -51,7 +58,11 @@ def asgi_wrapper():
             csv = scope["path"].endswith(".csv")
             pairs = parse_qsl(query.decode("ascii", "replace"), keep_blank_values=True)
             bom = csv and any(k == "_bom" and v not in ("", "0", "off") for k, v in pairs)
-            kept = [(k, v) for k, v in pairs if k != "_bom" and not _blank_search(k, v)]
+            kept = [
+                (k, _entity_filter(k, v))
+                for k, v in pairs
+                if k != "_bom" and not _blank_search(k, v)
+            ]
             # Every CSV link is the whole view, not its first 1,000 rows: streamed, page by
             # page on a unique sort key, unless the link asks for one page (_next=).
             # Pages of 1,000 rows (Datasette's streams otherwise page by the table's 50).
@@ -81,6 +92,13 @@ def asgi_wrapper():
         return archive_requests
 
     return wrap
+
+
+def _entity_filter(key: str, value: str) -> str:
+    """A filter on the articles' entities names a place or actor by any of its names."""
+    if key == "entities__arraycontains":
+        return entities.resolve(value) or value
+    return value
 
 
 def _blank_search(key: str, value: str) -> bool:
