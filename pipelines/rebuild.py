@@ -17,6 +17,7 @@ of redirects come back from the records that keep them (a backfill's redirect ca
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -43,6 +44,9 @@ from pipelines.warcs import (
 )
 from pipelines.workers import ExtractionPool
 
+# The run's start in a store file's name, `<prefix>-<YYYYmmddHHMMSS>-<pid>-<n>.warc.gz`.
+STARTED = re.compile(r"(?<=-)\d{14}(?=-\d+-\d+\.)")
+
 
 @dataclass
 class RebuildReport:
@@ -55,12 +59,25 @@ class RebuildReport:
 
 
 def store_files(folder: str | Path) -> list[Path]:
-    """The WARC files of a store, in the order they were written."""
+    """The WARC files of a store, in the order they were written: its own, and those of
+    the crawlers of a distributed crawl, each in a folder of its own (a file's name starts
+    with its run's start time, so the order holds across folders)."""
     folder = Path(folder)
     return sorted(
-        [*folder.glob(f"*{SUFFIX}"), *folder.glob(f"*{SUFFIX}{OPEN_SUFFIX}")],
-        key=lambda p: p.name.removesuffix(OPEN_SUFFIX),
+        [*folder.rglob(f"*{SUFFIX}"), *folder.rglob(f"*{SUFFIX}{OPEN_SUFFIX}")],
+        key=lambda p: (_started(p.name), p.name),
     )
+
+
+def _started(name: str) -> str:
+    """The UTC start time in a store file's name (`<prefix>-<UTC start>-<pid>-<n>`)."""
+    found = STARTED.search(name)
+    return found.group() if found else name
+
+
+def store_name(folder: Path, path: Path) -> str:
+    """A file's name as captures.warc_file gives it: its path in the store, final."""
+    return path.relative_to(folder).as_posix().removesuffix(OPEN_SUFFIX)
 
 
 def rebuild(
@@ -79,8 +96,9 @@ def rebuild(
     target_folder = folder_for(target)
     target_folder.mkdir(parents=True, exist_ok=True)
     files = store_files(source)
-    for path in files:
-        _link(path, target_folder / path.name.removesuffix(OPEN_SUFFIX))
+    names = {path: store_name(Path(source), path) for path in files}
+    for path, name in names.items():
+        _link(path, target_folder / name)
     report = RebuildReport()
     writer = ArchiveWriter(target)
     writer.open(outlet_rows, source="rebuild")
@@ -88,7 +106,7 @@ def rebuild(
     pool.start()
     with tempfile.TemporaryDirectory() as scratch:
         locations = _Locations(Path(scratch) / "locations.db")
-        pages = _pages(files, target_folder, writer, rules, locations, report, progress)
+        pages = _pages(names, target_folder, writer, rules, locations, report, progress)
         try:
             Ingest(writer, pool, rules).pages(pages)
         finally:
@@ -102,7 +120,7 @@ def rebuild(
 
 
 def _pages(
-    files: list[Path],
+    files: dict[Path, str],
     folder: Path,
     writer: ArchiveWriter,
     rules: Mapping[str, OutletRules],
@@ -110,8 +128,7 @@ def _pages(
     report: RebuildReport,
     progress: Callable[[int], None] | None,
 ) -> Iterator[ArticlePage]:
-    for path in files:
-        name = path.name.removesuffix(OPEN_SUFFIX)
+    for path, name in files.items():
         file_report = FileReport(str(path))
         report.files.append(file_report)
         for captured in iter_records(folder / name, file_report):
@@ -169,6 +186,7 @@ class _Locations:
 def _link(source: Path, target: Path) -> None:
     if target.exists():
         return
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(source, target)
     except OSError:

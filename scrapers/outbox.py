@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 
 from redis.exceptions import RedisError
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet.task import LoopingCall
 
 from pipelines import queue_items as wire
+from pipelines.items import Capture
 from pipelines.stages import SKIP_COUNTERS, StoreStage
 from pipelines.store import StoreFailed
 from scrapers.frontier import LEASES, QueueScheduler, items_must_be_pushed
@@ -55,6 +57,10 @@ class Outbox:
         """The writer opens the run (from the seed's description); nothing to do here."""
 
     def add(self, item) -> None:
+        if isinstance(item, Capture):
+            # The crawler's files are in a folder of its own in the store: captures name
+            # them by their path there, so reextract, rebuild and Datasette find them.
+            item = replace(item, warc_file=f"{self.crawler_id}/{item.warc_file}")
         self.buffer.append(wire.encode(item))
         self._push_if_due()
 
