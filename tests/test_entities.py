@@ -78,6 +78,8 @@ def test_tripoli_in_lebanon_is_not_the_libyan_capital():
     )
     assert "tripoli" not in ids("Gunfire in Tripoli", text)
     assert "tripoli" in ids("Gunfire in Tripoli", "Armed groups clashed in Tripoli, Libya.")
+    shrine = "The Tripoli Shrine Circus returns to Milwaukee with clowns and acrobats."
+    assert "tripoli" not in ids("Tripoli Shrine Circus comes to town", shrine)
 
 
 def test_a_street_named_after_a_libyan_town_is_no_mention_of_it():
