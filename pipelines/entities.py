@@ -83,6 +83,7 @@ def found(reading: relevance.Reading) -> list[EntityMention]:
     # with a capital (Zaviye) in an article that names Libya, or in an article that names
     # the town unambiguously too; another ambiguous name needs Libya.
     named = {m.term.concept for _, m in kept if not m.term.ambiguous}
+    families = _families(kept, entities)
     evidence = None  # looked for once, and only when an ambiguous name needs it
     counts: Counter[str] = Counter()
     in_title: set[str] = set()
@@ -97,7 +98,7 @@ def found(reading: relevance.Reading) -> list[EntityMention]:
                 reading.original, mention.form
             ):
                 continue
-        concept = _family(mention, kept, entities)
+        concept = _family(mention, families, entities)
         for entity_id in (concept, entities[concept].within):
             if entity_id:
                 counts[entity_id] += 1
@@ -143,24 +144,26 @@ def _surname_of_the_name_before(reading: relevance.Reading, i: int, entities) ->
     )
 
 
-def _family(mention, kept, entities) -> str:
+def _families(kept, entities) -> dict[str, set[str]]:
+    """Surname -> the people the article names in full with it."""
+    families: dict[str, set[str]] = {}
+    for _, mention in kept:
+        if " " in mention.form and _is_person(mention, entities):
+            surname = without_article(mention.form.rsplit(" ", 1)[-1])
+            families.setdefault(surname, set()).add(mention.term.concept)
+    return families
+
+
+def _family(mention, families: dict[str, set[str]], entities) -> str:
     """Who a bare surname names: the member of the family the article names in full, when
     it names one and not the surname's usual bearer ("Haftar" in an article on Saddam
     Haftar is Saddam); otherwise the usual bearer (the entity that lists it)."""
-    form = mention.form
-    if " " in form or not _is_person(mention, entities):
+    if " " in mention.form or not _is_person(mention, entities):
         return mention.term.concept
-    surname = without_article(form)
-    in_full = {
-        m.term.concept
-        for _, m in kept
-        if " " in m.form
-        and _is_person(m, entities)
-        and without_article(m.form.rsplit(" ", 1)[-1]) == surname
-    }
+    in_full = families.get(without_article(mention.form), set())
     if mention.term.concept in in_full or len(in_full) != 1:
         return mention.term.concept
-    return in_full.pop()
+    return next(iter(in_full))
 
 
 def resolve(typed: str | None) -> str | None:

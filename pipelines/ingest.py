@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from pipelines.extract import check_article
 from pipelines.items import ArticlePage, Capture
-from pipelines.judge import judge
+from pipelines.judge import extract_and_judge, judge, keep
 from pipelines.outcomes import ExtractionFailed, PageRejected
 from pipelines.store import ArchiveWriter
 from pipelines.warcs import (
@@ -59,14 +59,15 @@ class Ingest:
         resumed after a kill can take a capture row as proof that its page was archived).
         """
         jobs = (self._job(*item) if isinstance(item, tuple) else self._job(item) for item in pages)
-        for (page, rows), result in self.pool.imap(jobs):
+        for (page, rows), result in self.pool.imap(jobs, extract_and_judge):
             for row in rows:
                 self.writer.add(row)
             try:
                 if isinstance(result, ExtractionFailed):
                     raise result
-                page.article, page.fingerprint = result
+                page.article, page.fingerprint, judged = result
                 check_article(page.article)
+                keep(page, judged)
                 judge(page)
             except PageRejected as why:
                 self.writer.rejected(page, why)

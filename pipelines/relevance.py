@@ -61,7 +61,7 @@ from typing import NamedTuple
 import yaml
 
 from pipelines import gazetteer
-from pipelines.text import ARABIC_LETTER, ARABIC_PREFIXES, normalise, prefixed, without_article
+from pipelines.text import ARABIC_LETTER, ARABIC_PREFIXES, normalise, without_article
 
 TERMS_FILE = Path(str(files("pipelines").joinpath("libya_terms.yml")))
 THRESHOLD = 1.0
@@ -207,7 +207,7 @@ class Model:
 @cache
 def model(path: Path = TERMS_FILE, places_and_actors: Path = gazetteer.GAZETTEER_FILE) -> Model:
     """Compile the terms file and the gazetteer's places and actors (once per process)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=gazetteer.SAFE_LOADER)
     groups, context = data["groups"], data.get("context", {})
     forms: dict[str, Term] = {}
 
@@ -236,14 +236,18 @@ def model(path: Path = TERMS_FILE, places_and_actors: Path = gazetteer.GAZETTEER
         ((_key(form[:-1]), term) for form, term in forms.items() if form.endswith("*")),
         key=lambda item: -len(item[0]),
     )
-    found = {}
-    for form, term in forms.items():
-        for variant in prefixed(form):
-            found.setdefault(variant, (term, form))
-    pattern = re.compile(rf"(?<!\w)({_trie_regex(list(found))})(?!\w)")
+    # Arabic forms take the attached prefixes (و ف ب ك ل ال...) as one optional group in
+    # front of their own trie: written out per form, they made a pattern eight times the
+    # size, which took seconds to compile in every process.
+    arabic = [form for form in forms if ARABIC_LETTER.match(form)]
+    latin = [form for form in forms if not ARABIC_LETTER.match(form)]
+    prefixes = _trie_regex([prefix for prefix in ARABIC_PREFIXES if prefix])
+    pattern = re.compile(
+        rf"(?<!\w)(?:({_trie_regex(latin)})|(?:{prefixes})?({_trie_regex(arabic)}))(?!\w)"
+    )
     return Model(
         pattern,
-        {_key(form): value for form, value in found.items()},
+        {_key(form): (term, form) for form, term in forms.items()},
         stems,
         _context(context, groups, everyday),
         cue_owners,
@@ -358,7 +362,7 @@ def _mentions(m: Model, text: str, zone_of) -> list[Mention]:
     """Every mention of a term in a normalised text, with the weight of where it is."""
     found = []
     for match in m.pattern.finditer(text):
-        known = _lookup(m, match.group(1))
+        known = _lookup(m, match.group(1) or match.group(2))
         if known is not None:
             start = match.start()
             found.append(Mention(known[0], known[1], start, match.end(), zone_of(start)))
@@ -662,7 +666,8 @@ def score(reading: Reading) -> Assessment:
     head = mentions[: reading.in_title]
     if not any(h.term.group in EVIDENCE[:3] for i, h in enumerate(head) if i not in ignored):
         total *= _focus(mentions, reading.listed | ignored)
-    return Assessment(total >= THRESHOLD, round(total, 3), terms)
+    total = round(total, 3)  # the score stored, and the one the decision is made on
+    return Assessment(total >= THRESHOLD, total, terms)
 
 
 def _in_both(find, head: list[Mention], title: str, body: list[Mention], text: str) -> set[int]:

@@ -23,7 +23,7 @@ from scrapy.exceptions import DropItem
 
 from pipelines.extract import check_article
 from pipelines.items import ArticlePage, Capture, FetchFailure
-from pipelines.judge import judge
+from pipelines.judge import extract_and_judge, judge, keep
 from pipelines.outcomes import ExtractionFailed, NotAboutLibya, PageRejected
 from pipelines.store import ArchiveWriter, StoreFailed
 from pipelines.timestamps import now_iso
@@ -51,10 +51,12 @@ class PageDropped(DropItem):
 
 
 class ExtractStage:
-    """Fills an ArticlePage's `article` from its HTML; drops pages that hold no article.
+    """Fills an ArticlePage's `article` from its HTML, and its relevance and entities from
+    the article; drops pages that hold no article.
 
     Extraction is most of a crawl's CPU time, so it runs in worker processes
-    (EXTRACT_WORKERS): the crawler's own process keeps fetching and storing meanwhile.
+    (EXTRACT_WORKERS), and the reading for relevance and entities with it: the crawler's
+    own process keeps fetching and storing meanwhile.
     """
 
     def __init__(self, crawler):
@@ -76,8 +78,11 @@ class ExtractStage:
             return item
         selectors = self.crawler.spider.outlets[item.outlet].extract
         try:
-            item.article, item.fingerprint = await self.pool.extract(item.html, item.url, selectors)
+            item.article, item.fingerprint, judged = await self.pool.extract(
+                item.html, item.url, selectors, work=extract_and_judge
+            )
             check_article(item.article)
+            keep(item, judged)
         except ExtractionFailed as why:
             raise PageDropped(why, "WARNING") from why
         except PageRejected as why:
@@ -86,7 +91,8 @@ class ExtractStage:
 
 
 class RelevanceStage:
-    """Scores every article; drops articles of general outlets that are not about Libya."""
+    """Drops articles of general outlets that are not about Libya (scored by the
+    extraction worker, or here when none did)."""
 
     def process_item(self, item):
         if not isinstance(item, ArticlePage):

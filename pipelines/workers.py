@@ -18,7 +18,6 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from pipelines.extract import extract_and_fingerprint, skip_licence_search
-from pipelines.items import Extracted
 from pipelines.outcomes import ExtractionFailed
 
 
@@ -37,7 +36,7 @@ class ExtractionPool:
         # can deadlock the child. The server imports the extractor once, and each worker
         # forks from it ready to work instead of importing trafilatura on its own.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipelines.extract", "datasketch"])
+        context.set_forkserver_preload(["pipelines.extract", "pipelines.judge", "datasketch"])
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=skip_licence_search
         )
@@ -47,10 +46,14 @@ class ExtractionPool:
         threading.Thread(target=_start_workers, args=(self.pool, self.workers)).start()
 
     async def extract(
-        self, html: str | bytes, url: str, selectors: Mapping[str, str] | None = None
-    ) -> tuple[Extracted, tuple[int, bytes]]:
-        """(Extracted, fingerprint) of one page, from a worker; ExtractionFailed says why
-        there is none.
+        self,
+        html: str | bytes,
+        url: str,
+        selectors: Mapping[str, str] | None = None,
+        work: Callable = extract_and_fingerprint,
+    ) -> tuple:
+        """`work(html, url, selectors)` in a worker: by default (Extracted, fingerprint) of
+        one page; ExtractionFailed says why there is none.
 
         A worker that died (out of memory on a monstrous page?) breaks the whole pool: new
         workers are started once, so that one page cannot stop the work, and the pages in
@@ -59,9 +62,9 @@ class ExtractionPool:
         pool = self.pool
         try:
             if pool is None:
-                return extract_and_fingerprint(html, url, selectors)
+                return work(html, url, selectors)
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(pool, extract_and_fingerprint, html, url, selectors)
+            return await loop.run_in_executor(pool, work, html, url, selectors)
         except BrokenProcessPool as exc:
             if self.pool is pool:
                 self.restart()
