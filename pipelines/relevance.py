@@ -85,6 +85,7 @@ TAGGED_ONLY = "tagged"
 HISTORY_BEFORE = 2000
 YEAR = re.compile(r"1[89]\d\d")  # a literal first digit: the regex engine skips ahead fast
 SENTENCE_ENDS = ".!?؟\n"
+LETTERS = re.compile(r"[^\W\d_]+")
 SENTENCE_END = re.compile(f"[{SENTENCE_ENDS}]")
 # "Tripoli, Lebanon." and "Barqa (Palestine)": the country closes the phrase.
 CLOSED = re.compile(r"\s*(?:[,.;:)\-–—]|$)")
@@ -616,12 +617,20 @@ class Reading:
         )
 
 
+def _title_case(title: str | None) -> bool:
+    """Whether a headline capitalises (nearly) every word ("Tripoli Street Battles Leave
+    12 Dead"): its capitals then say nothing about which words are names."""
+    words = [word for word in LETTERS.findall(title or "") if len(word) > 3]
+    return len(words) >= 3 and sum(word[0].isupper() for word in words) >= 0.8 * len(words)
+
+
 def read(title: str | None, text: str | None) -> Reading:
     """Find the model's terms in an article and read their context (see the module
     docstring); `text` is the body, paragraphs separated by line breaks."""
     # Looked up at each call, so a test can point them at other files.
     m = model(TERMS_FILE, gazetteer.GAZETTEER_FILE)
-    original = f"{title or ''}\n{text or ''}"  # for the capitals normalising removes
+    # For the capitals normalising removes; a headline in Title Case tells none.
+    original = f"{'' if _title_case(title) else title or ''}\n{text or ''}"
     title, text = normalise(title or ""), normalise(text or "")
     lead_end = _lead_end(text)
     head = _mentions(m, title, lambda _: TITLE_WEIGHT)

@@ -210,6 +210,12 @@ def test_a_street_or_square_named_after_a_libyan_place_is_not_libya(title):
     assert not result.relevant, result
 
 
+def test_a_headline_in_title_case_makes_no_word_a_name():
+    text = "Clashes between armed groups in Tripoli killed 12 people, the health ministry said."
+    assert assess("Tripoli Street Battles Leave 12 Dead", text).relevant
+    assert not assess("Flooding closes Tripoli Street for a week", "").relevant
+
+
 @pytest.mark.parametrize(
     "title",
     [
