@@ -44,6 +44,9 @@ from site_generator import generate_site  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+# The tests' redis-server: on a free port of 127.0.0.1, in memory, for the block's life.
+from tests.redis_server import REDIS_SERVER, RedisServer  # noqa: E402
+
 TIMEOUT_S = 15 * 60
 MIN_ARCHIVED = 0.99
 STORE_BATCH = 100  # the project's STORE_BATCH_SIZE: the writer takes twice this many messages
@@ -69,7 +72,10 @@ def _run(tmp: Path, n_articles: int, seed: int) -> None:
     print(f"generating {n_articles} article pages ...", flush=True)
     generate_site(root, n_articles, seed, origin=f"http://127.0.0.1:{port}")
     outlets = root / "outlets.yml"
-    with serve(root, port), RedisServer(tmp / "redis") as redis_url:
+    if not shutil.which("redis-server") and not Path(REDIS_SERVER).exists():
+        raise BenchError("redis-server is not installed (apt-get install redis-server)")
+    with serve(root, port), RedisServer() as redis:
+        redis_url = redis.url(0)
         print("floor: libya-archive crawl, one process ...", flush=True)
         floor_s = _single(outlets, tmp / "single.db", tmp / "single.log", n_articles)
         print("one crawler and the writer ...", flush=True)
@@ -81,52 +87,6 @@ def _run(tmp: Path, n_articles: int, seed: int) -> None:
     print("the writer's floor: the same messages stored in this process ...", flush=True)
     direct_s = _store_directly(messages, tmp / "direct.db")
     _report(n_articles, floor_s, one_s, two_s, len(messages), pages, store_s, direct_s)
-
-
-class RedisServer:
-    """A redis-server on a free port of 127.0.0.1, in memory, for the benchmark's life."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.port = free_port()
-        self.process: subprocess.Popen | None = None
-
-    def __enter__(self) -> str:
-        import redis
-
-        server = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.folder.mkdir(parents=True)
-        self.process = subprocess.Popen(
-            [
-                server,
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.folder),
-            ],  # fmt: skip
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        client = redis.Redis(port=self.port)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                return f"redis://127.0.0.1:{self.port}"
-            except redis.ConnectionError:
-                if time.monotonic() > deadline:
-                    raise BenchError("redis-server did not start") from None
-                time.sleep(0.05)
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
 
 
 def _env(**extra: str) -> dict[str, str]:

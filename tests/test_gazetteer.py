@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from pipelines.gazetteer import ACTOR_SUBKINDS, LANGUAGES, PLACE_SUBKINDS
 from pipelines.text import ARABIC_LETTER, ARABIC_PREFIXES, normalise, without_article
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -23,33 +24,7 @@ GAZETTEER = PROJECT_DIR / "pipelines" / "gazetteer.yml"
 TERMS = PROJECT_DIR / "pipelines" / "libya_terms.yml"
 OUTLINE = PROJECT_DIR / "libya_archive" / "static" / "libya.geojson"
 
-LANGUAGES = ("en", "ar", "fr", "it", "tr")
 FORM_LISTS = ("names", "ambiguous_names", "everyday_names")
-PLACE_SUBKINDS = {
-    "region",
-    "district",
-    "city",
-    "town",
-    "village",
-    "oasis",
-    "oil_field",
-    "oil_terminal",
-    "port",
-    "border_crossing",
-    "airport",
-    "site",
-    "infrastructure",
-}
-ACTOR_SUBKINDS = {
-    "person",
-    "armed_group",
-    "institution",
-    "party",
-    "international",
-    "foreign",
-    "company",
-    "tribe_or_community",
-}
 ENTRY_KEYS = {
     "name",
     "subkind",
