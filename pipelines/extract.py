@@ -96,9 +96,9 @@ def _extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = 
     if tree is None:
         return Extracted()
     doc = trafilatura.bare_extraction(
-        # trafilatura prunes the tree it is given, and the metadata chain below needs the
-        # page whole: it gets a copy, which costs a third of parsing the page again.
-        copy.deepcopy(tree),
+        # trafilatura (>= 2.3) prunes a copy of the tree it is given, so the metadata chain
+        # below reads the page whole without a copy of its own (tests/test_extract.py).
+        tree,
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -160,7 +160,7 @@ def _second_chance(tree, url: str, text: str, title: str | None) -> str:
     favor_precision sometimes prunes most of a short article; the retry costs a second
     extraction on short pages only, and its text is kept only when it is much longer.
     """
-    retry = trafilatura.bare_extraction(copy.deepcopy(tree), url=url, include_comments=False)
+    retry = trafilatura.bare_extraction(tree, url=url, include_comments=False)
     retried = body.clean_text(retry.text or "", title) if retry else ""
     return retried if len(retried) > 2 * len(text) else text
 

@@ -33,10 +33,10 @@ class ExtractionPool:
         if self.workers <= 0:
             return
         # forkserver, not fork: forking a process that runs a Twisted reactor and threads
-        # can deadlock the child. The server imports the extractor once, and each worker
-        # forks from it ready to work instead of importing trafilatura on its own.
+        # can deadlock the child. The server imports the extractor and builds the relevance
+        # model once (pipelines/preload.py), and each worker forks from it ready to work.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipelines.extract", "pipelines.judge", "datasketch"])
+        context.set_forkserver_preload(["pipelines.preload", "datasketch"])
         self.pool = ProcessPoolExecutor(
             self.workers, mp_context=context, initializer=skip_licence_search
         )

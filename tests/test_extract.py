@@ -126,3 +126,28 @@ def test_workers_skip_only_the_licence_search_and_extract_the_same():
     assert skipped and licence is None
     assert in_worker == extract_article(licensed, url)
     assert trafilatura.metadata.extract_license is not _no_licence  # this process untouched
+
+
+def test_trafilatura_leaves_the_tree_it_is_given_whole():
+    """pipelines/extract.py gives trafilatura its own parse of the page, with no copy, and
+    reads the metadata from it afterwards: this holds only while trafilatura prunes a copy
+    of the tree it is given (it does since 2.3, the version pyproject.toml requires)."""
+    import trafilatura
+    from lxml import etree
+
+    from pipelines.extract import DATE_PARAMS
+
+    tree = trafilatura.load_html(saved(SEED_PATH)[0])
+    before = etree.tostring(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        with_metadata=True,
+        include_comments=False,
+        favor_precision=True,
+        fast=True,
+        date_extraction_params=DATE_PARAMS,
+    )
+    trafilatura.bare_extraction(tree, include_comments=False)  # the second chance's call
+    assert "Turkish-backed government" in doc.text  # the extraction pruned its copy ...
+    assert b"Skip to content" in before
+    assert etree.tostring(tree) == before  # ... and not the page

@@ -341,3 +341,42 @@ def test_a_developing_storys_earlier_meta_release_outranks_its_later_dateline_sp
     url = "https://news.example/es/2023/09/12/inundaciones-derna/"
     article = extracted(url, "Inundaciones en Derna", "es", head=head, lead=lead)
     assert dated(article) == ("2023-09-10", "meta")
+
+
+def test_a_developing_story_shows_this_versions_release_where_its_meta_keeps_the_first():
+    head = meta("article:published_time", "2024-05-20T08:00:00Z")
+    body = '<p>By Amal Idris</p><time class="published" datetime="2024-05-23T16:00:00Z">'
+    body += f"23 May 2024</time>{BODY}"
+    assert published(head, body) == ("2024-05-23T16:00:00+00:00", "markup")
+    # The same with the version's update stated apart from its release.
+    head += meta("article:modified_time", "2024-05-24T09:00:00Z")
+    assert published(head, body) == ("2024-05-23T16:00:00+00:00", "markup")
+
+
+def test_a_shown_update_is_not_a_later_release_of_the_statements_article():
+    # An explainer first released in 2012 that shows only its last update: the <time> is
+    # the stated modification, to the instant.
+    head = ld(
+        {
+            "@type": "NewsArticle",
+            "datePublished": "2012-05-10T14:29:05.000Z",
+            "dateModified": "2024-05-23T11:16:53.545Z",
+        }
+    )
+    body = '<time class="published" datetime="2024-05-23T11:16:53.545Z">1 day ago</time>'
+    assert published(head, body + BODY) == ("2012-05-10T14:29:05+00:00", "jsonld")
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [
+        '<time datetime="2024-05-23T16:00:00Z">23 May</time>',  # not marked as the release
+        '<time class="updated" datetime="2024-05-23T16:00:00Z">23 May</time>',  # an update
+        '<time class="published" datetime="2024-05-21T03:30:00+02:00">21 May</time>',  # same
+        '<time class="published" datetime="2024-05-19T10:00:00Z">19 May</time>',  # earlier
+    ],
+)
+def test_the_statements_release_stands_against_other_shown_times(shown):
+    # The same instant written in another zone is another day on paper, not a later release.
+    head = meta("article:published_time", "2024-05-20T21:30:00-04:00")
+    assert published(head, shown + BODY) == ("2024-05-20T21:30:00-04:00", "meta")

@@ -30,10 +30,13 @@ An update bounds the release from above only: an old article revised years later
 common, a release years after the article's own update is not. The next source is tried
 instead, and failing all, none: a missing date shows in the archive, a wrong one hides.
 
-The statements are never overruled by the dates the page shows. On the evaluation set an
-evergreen explainer states datePublished 2012 and shows only its 2026 update (also stated
-as dateModified); the truth is 2012, the earliest release the publisher gives, and no
-signal there tells a stale statement of an earlier version from such a first release.
+The statements are overruled by one date the page shows: a <time> of the article marked
+as its publication, days later than the statements' date and not the page's stated
+modification. That is a developing story rewritten at the same address, whose meta still
+carries the first version's date (`later_release`). A shown date that is the stated
+modification is the update, not a release: an evergreen explainer of the evaluation set
+states datePublished 2012 and shows only its 2026 update ("1 day ago", the instant of its
+dateModified); the truth is 2012, the earliest release the publisher gives.
 """
 
 from __future__ import annotations
@@ -148,8 +151,35 @@ def published(
             candidates = [c for c in candidates if fits_shown(c[0], tier, shown)]
         if candidates:
             stamp, source = earliest(candidates)
+            if tier == "statements":
+                later = later_release(tree, article_ld, url, pages, stamp, now)
+                if later is not None:
+                    return later.text, "markup"
             return stamp.text, source
     return None, "none"
+
+
+def later_release(
+    tree, article_ld: list[dict], url: str, pages: set[str], stated: Stamp, now: datetime
+) -> Stamp | None:
+    """The release the article shows its reader, when it is days later than the one its
+    statements give: a developing story rewritten at the same address keeps the first
+    version's meta date, while the byline's <time>, marked as the publication, gives this
+    version's. Only a time marked as a publication counts, and not one the page also
+    states as its modification: a page that shows only its last update ("1 day ago", the
+    same instant as its dateModified) keeps the release its statements give."""
+    shown = next(iter(article_times(tree, url, pages, marked_only=True)), None)
+    if (
+        shown is None
+        or not plausible(shown, now)
+        or shown.text[:10] <= stated.text[:10]  # the same day, as each writes it
+        or shown.moment - stated.moment <= SAME_RELEASE  # one instant in two time zones
+    ):
+        return None
+    update = parse_stamp(modified(tree, article_ld) or "")
+    if update is not None and abs(update.moment - shown.moment) <= SAME_RELEASE:
+        return None
+    return shown
 
 
 def modified(tree, article_ld: list[dict]) -> str | None:
@@ -189,13 +219,14 @@ def main_article(article_ld: list[dict], pages: set[str], url: str) -> dict | No
     return dated[0] if dated else None
 
 
-def article_times(tree, url: str, pages: set[str]) -> list[Stamp]:
+def article_times(tree, url: str, pages: set[str], marked_only: bool = False) -> list[Stamp]:
     """The article's own <time> (or microdata) stamp, if it has one.
 
-    One marked as the publication time before unmarked ones, and one inside <article> or
-    <main> before one elsewhere (a site header's "today"), else the first in page order.
-    Stamps marked as updates, and those in other articles' or people's corners, never count;
-    nor does the earliest of all, which would be an old related item's.
+    One marked as the publication time before unmarked ones (with `marked_only`, only
+    those), and one inside <article> or <main> before one elsewhere (a site header's
+    "today"), else the first in page order. Stamps marked as updates, and those in other
+    articles' or people's corners, never count; nor does the earliest of all, which would
+    be an old related item's.
     """
     ranked = []
     for order, element in enumerate(
@@ -206,6 +237,8 @@ def article_times(tree, url: str, pages: set[str]) -> list[Stamp]:
         if stamp is None or UPDATED_MARK.search(marks) or is_foreign(element, url, pages):
             continue
         marked = bool(PUBLISHED_MARK.search(marks)) or element.get("pubdate") is not None
+        if marked_only and not marked:
+            continue
         in_article = any(a.tag in ("article", "main") for a in element.iterancestors())
         ranked.append((not marked, not in_article, order, stamp))
     return [min(ranked)[-1]] if ranked else []
