@@ -151,3 +151,20 @@ def test_trafilatura_leaves_the_tree_it_is_given_whole():
     assert "Turkish-backed government" in doc.text  # the extraction pruned its copy ...
     assert b"Skip to content" in before
     assert etree.tostring(tree) == before  # ... and not the page
+
+
+def test_the_meta_tags_read_once_per_page_are_each_pages_own():
+    import trafilatura
+
+    from pipelines.extraction.markup import meta, meta_contents
+
+    def page(title: str):
+        head = f'<meta property="og:title" content="{title}"><meta name="Section" content="x">'
+        return trafilatura.load_html(f"<html><head>{head}</head><body><p>t</p></body></html>")
+
+    first, second = page("Talks resume"), page("Talks stall")
+    assert meta(first, "og:title") == ["Talks resume"]
+    assert meta(second, "og:title", "twitter:title") == ["Talks stall"]
+    assert meta(first, "og:title") == ["Talks resume"]  # back to the first page
+    assert meta_contents(second)["section"] == ("x",)  # names folded to lower case here
+    assert meta(second, "section") == []  # and written as on the page there

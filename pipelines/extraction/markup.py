@@ -14,14 +14,16 @@ def per_page(reader: Callable[..., T]) -> Callable[..., T]:
     helpers each ask the page for its meta tags, and a pass over the page per question
     was a tenth of the extraction's own time. It remembers the last page only (a worker
     reads one page at a time), and by identity: lxml hands out the same root object for
-    as long as the page is in use, and the reference kept here keeps it in use."""
-    last: list = [None, None]
+    as long as the page is in use, and the reference kept here keeps it in use. The page
+    and its reading are swapped as one tuple, so two threads never mix two pages."""
+    last: list[tuple | None] = [None]
 
     @functools.wraps(reader)
     def read(tree) -> T:
-        if last[0] is not tree:
-            last[:] = [tree, reader(tree)]
-        return last[1]
+        page = last[0]
+        if page is None or page[0] is not tree:
+            page = last[0] = (tree, reader(tree))
+        return page[1]
 
     return read
 
