@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
+from pipelines.ingest import Ingest, OutletRules, capture_of, page_of
 from pipelines.store import ArchiveWriter
 from pipelines.urls import site_host
 from pipelines.warcs import (
@@ -33,6 +33,7 @@ from pipelines.warcs import (
     Exchange,
     FileReport,
     WarcWriter,
+    is_html,
     iter_records,
 )
 
@@ -107,7 +108,7 @@ def _pages(files, writer, store, claim, rules, reports, progress) -> Iterator[tu
             if not (captured.status and 200 <= captured.status < 300):
                 report.other_status += 1
                 continue
-            if not is_html(captured.content_type) or not captured.body:
+            if not captured.body or not is_html(captured.content_type, captured.payload):
                 report.not_html += 1
                 continue
             _as_originally_published(captured)

@@ -78,12 +78,6 @@ class Ingest:
         return (page.html, page.url, self.rules[page.outlet].selectors), (page, rows)
 
 
-def is_html(content_type: str | None) -> bool:
-    """An HTML page by its Content-Type (none at all counts, as the crawl counts it)."""
-    content_type = (content_type or "").lower()
-    return not content_type or "html" in content_type or "xml" in content_type
-
-
 def page_of(
     captured: Captured, outlet: str, scope: str, payload: bytes | None = None
 ) -> ArticlePage:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipelines.archive import open_archive
-from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
+from pipelines.ingest import Ingest, OutletRules, capture_of, page_of
 from pipelines.items import ArticlePage
 from pipelines.store import ArchiveWriter, keep_old_urls
 from pipelines.urls import url_spellings
@@ -39,6 +39,7 @@ from pipelines.warcs import (
     SUFFIX,
     FileReport,
     folder_for,
+    is_html,
     iter_records,
     read_record,
 )
@@ -148,14 +149,14 @@ def _pages(
                 continue
             if not (captured.status and 200 <= captured.status < 300):
                 continue
-            if not is_html(captured.content_type):
-                continue
             payload = None
             if captured.record_type == "revisit":
                 original = locations.find(captured.refers_to)
                 if original is None:
                     continue  # its original is not in the store
                 payload = read_record(folder, *original).payload
+            if not is_html(captured.content_type, captured.payload if payload is None else payload):
+                continue
             report.pages += 1
             yield page_of(captured, outlet, rules[outlet].scope, payload)
 

@@ -31,10 +31,12 @@ import hashlib
 import io
 import logging
 import os
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from http import HTTPStatus
 from pathlib import Path
 
@@ -302,7 +304,7 @@ class Captured:
     def content_type(self) -> str:
         return self.header("Content-Type")
 
-    @property
+    @cached_property
     def payload(self) -> bytes:
         """The body decoded from its Content-Encoding (gzip, deflate, brotli)."""
         encoding = self.header("Content-Encoding").strip().lower()
@@ -319,6 +321,42 @@ class Captured:
 
     def text(self) -> str:
         return decode_html(self.payload, self.content_type)
+
+
+# Labels that say nothing of what a body is: a server that does not know a file's type
+# sends one (Python's http.server and many static hosts, for a path with no extension).
+UNKNOWN_TYPES = frozenset(
+    {
+        "application/octet-stream",
+        "binary/octet-stream",
+        "application/unknown",
+        "application/x-unknown-content-type",
+        "unknown/unknown",
+        "text/plain",
+        "*/*",
+    }
+)
+# The HTML signatures of the WHATWG MIME Sniffing standard: the tags an unlabelled page
+# opens with, after blank space. Written here because Scrapy sniffs bodies only inside its
+# choice of response class, and records are read without Scrapy.
+HTML_SIGNATURE = re.compile(
+    rb"(?:\xef\xbb\xbf)?[\t\n\x0c\r ]*<(?:!doctype html|html|head|script|iframe|h1|div|font"
+    rb"|table|a|style|title|b|body|br|p|!--)[ >]",
+    re.IGNORECASE,
+)
+
+
+def is_html(content_type: str | None, payload: bytes = b"") -> bool:
+    """Whether a response is an HTML page: by its Content-Type when that names a type (a
+    PDF whose first bytes look like text stays a PDF), none at all counts as the crawl
+    counts it, and a label that says nothing (`UNKNOWN_TYPES`) lets the payload's opening
+    tag decide. Every path (crawl, import, backfill, rebuild) asks this, so they agree."""
+    content_type = (content_type or "").lower()
+    if not content_type or "html" in content_type or "xml" in content_type:
+        return True
+    return content_type.split(";")[0].strip() in UNKNOWN_TYPES and bool(
+        HTML_SIGNATURE.match(payload[:1024])
+    )
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:

@@ -38,7 +38,7 @@ import sqlite_utils
 
 from pipelines.archive import open_archive
 from pipelines.extraction.dates import url_days
-from pipelines.ingest import Ingest, OutletRules, capture_of, is_html, page_of
+from pipelines.ingest import Ingest, OutletRules, capture_of, page_of
 from pipelines.store import ArchiveWriter, keep_old_urls
 from pipelines.timestamps import now_iso
 from pipelines.urls import url_spellings
@@ -52,6 +52,7 @@ from pipelines.warcs import (
     Exchange,
     WarcWriter,
     Written,
+    is_html,
     read_record,
 )
 from pipelines.workers import ExtractionPool
@@ -370,7 +371,7 @@ class WaybackBackfill:
             return self._skip(row, replay.problem)
         if not 200 <= replay.status < 300:
             return self._skip(row, f"an error capture ({replay.status})")
-        if not is_html(replay.content_type) or not replay.body:
+        if not replay.body or not is_html(replay.content_type, replay.body):
             return self._skip(row, f"not HTML ({replay.content_type.split(';')[0] or 'empty'})")
         hops = {REDIRECTS: " ".join(replay.hops)} if replay.hops else {}
         written = self._keep(row, replay, {ROLE: "article", **hops}, "captured")

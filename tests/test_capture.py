@@ -423,3 +423,65 @@ def test_a_wayback_download_is_archived_under_the_original_url_and_time(
     assert query(db, "SELECT url, first_seen, published_date FROM articles") == [
         (original, "2020-05-24T08:00:00+00:00", "2020-05-23")
     ]
+
+
+def test_a_page_its_server_labels_with_no_type_is_imported_as_a_page(
+    demo_site, demo_registry, tmp_path
+):
+    """Python's http.server and many static hosts send application/octet-stream for a path
+    with no extension: the page's opening tag then says it is a page. A binary body under
+    the same label, and a PDF (labelled as one) whatever its first bytes, are not."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    path = (
+        "inewstoday/2020/05/turkey-warns-haftars-forces-against-attacks-on-interests-in-libya.html"
+    )
+    page = demo_site.rewrite((DEMO_DIR / "site" / path).read_text("utf-8")).encode()
+    records = [
+        (f"{demo_site.origin}/{path}", "application/octet-stream", page),
+        (f"{demo_site.origin}/{path[:-5]}-photo.html", "application/octet-stream", b"\x89PNG\0"),
+        (f"{demo_site.origin}/{path[:-5]}-print.html", "application/pdf", page),
+    ]
+    warc = tmp_path / "static-host.warc.gz"
+    with open(warc, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for url, content_type, body in records:
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    url, "response", payload=BytesIO(body), length=len(body), http_headers=headers
+                )
+            )
+    db = tmp_path / "archive.db"
+    result = run_cli("import-warc", str(warc), "--db", str(db), "--outlets", str(demo_registry))
+    assert result.returncode == 0, result.stderr
+    assert query(db, "SELECT url, published_date FROM articles") == [(records[0][0], "2020-05-23")]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "payload", "html"),
+    [
+        ("text/html; charset=utf-8", b"", True),
+        ("application/xhtml+xml", b"", True),
+        ("", b"%PDF-1.7", True),  # no label at all: as the crawl has always counted it
+        ("application/octet-stream", b"<!DOCTYPE html><html lang='ar'>", True),
+        ("application/octet-stream", b"\xef\xbb\xbf\n  <HTML>\n<head>", True),
+        ("text/plain", b"<!-- saved page -->\n<html>", True),
+        ("application/octet-stream", b"\x89PNG\r\n\x1a\n", False),
+        ("application/octet-stream", b"<names and numbers>", False),  # no tag of a page
+        ("text/plain", b"User-agent: *\nDisallow: /", False),
+        ("application/pdf", b"<html><body>", False),  # the server's own type decides
+        ("image/jpeg", b"<html>", False),
+    ],
+)
+def test_a_response_is_a_page_by_its_type_or_when_unlabelled_by_its_opening_tag(
+    content_type, payload, html
+):
+    from pipelines.warcs import is_html
+
+    assert is_html(content_type, payload) is html

@@ -133,3 +133,26 @@ def test_a_page_that_failed_for_good_rests_a_week_and_one_that_may_pass_does_not
     assert memory.skip_reason("https://x.example/gone-long-ago") is None
     assert memory.skip_reason("https://x.example/gone", changed=now.isoformat()) is None
     assert ArchiveMemory(str(db), ["another-outlet"]).skip_reason("https://x.example/gone") is None
+
+
+def test_the_crawl_takes_an_unlabelled_page_by_its_opening_tag_as_an_import_does():
+    """The response classes as Scrapy's downloader picks them: a page sent as
+    application/octet-stream (a static host's label for a path with no extension) is a
+    page; a binary body under that label, and a PDF labelled as one, are not."""
+    from scrapy.http import Headers
+    from scrapy.responsetypes import responsetypes
+
+    from scrapers.spiders.outlets import is_html
+
+    def response(content_type: str, body: bytes):
+        headers = Headers({"Content-Type": content_type})
+        url = "https://news.example/2024/05/talks"
+        return responsetypes.from_args(headers=headers, url=url, body=body)(
+            url=url, headers=headers, body=body
+        )
+
+    page = b"<!DOCTYPE html>\n<html lang='en'><head><title>Talks</title></head></html>"
+    assert is_html(response("application/octet-stream", page))
+    assert is_html(response("text/html; charset=utf-8", page))
+    assert not is_html(response("application/octet-stream", b"\x89PNG\r\n\x1a\n\0\0"))
+    assert not is_html(response("application/pdf", page))

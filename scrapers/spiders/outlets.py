@@ -43,6 +43,7 @@ from pipelines.items import ArticlePage, FetchFailure
 from pipelines.timestamps import as_utc, now, now_iso
 from pipelines.urls import canonical_url
 from pipelines.warcs import decode_html
+from pipelines.warcs import is_html as is_html_payload
 from scrapers.archives import Window, next_page
 from scrapers.known import ArchiveMemory
 from scrapers.registry import Archive, Listing, Outlet
@@ -486,15 +487,17 @@ def recency(stamp: str | None) -> int:
 
 
 def is_html(response: Response) -> bool:
-    """An HTML page, by its Content-Type when it has one, else by Scrapy's sniffing.
+    """An HTML page: by its Content-Type when that names a type, else (no label, or one
+    that says nothing, such as application/octet-stream) by its opening tag, as every path
+    into the archive decides (pipelines.warcs.is_html).
 
     Scrapy sniffs the body when choosing a response class, so a PDF whose first bytes look
     like text arrives as a TextResponse; the server's own label decides first.
     """
     if not isinstance(response, TextResponse):
         return False
-    content_type = response.headers.get("Content-Type", b"").lower()
-    return not content_type or b"html" in content_type or b"xml" in content_type
+    content_type = response.headers.get("Content-Type", b"").decode("latin-1")
+    return is_html_payload(content_type, response.body)
 
 
 def describe_failure(failure) -> tuple[str, str, int | None]:
