@@ -52,7 +52,7 @@ def load(outlets_file: str, outlet_ids: tuple[str, ...], text: str | None = None
     try:
         return select_outlets(load_outlets(outlets_file, text=text), outlet_ids)
     except RegistryError as exc:
-        fail(f"{exc}\nNothing was crawled.", EXIT_REGISTRY)
+        fail(f"{exc}\nNothing was fetched, read or written.", EXIT_REGISTRY)
 
 
 def outlet_rules(registry, archive: str | Path | None = None) -> tuple[list[dict], dict]:

@@ -158,7 +158,7 @@ def test_crawl_with_a_broken_registry_exits_non_zero_and_crawls_nothing(tmp_path
     result = run_cli("crawl", "--outlets", str(registry), "--db", str(db), timeout=60)
     assert result.returncode == 2
     assert "field 'scope'" in result.stderr
-    assert "Nothing was crawled" in result.stderr
+    assert "Nothing was fetched, read or written" in result.stderr
     assert not db.exists()
 
 
