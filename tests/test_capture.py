@@ -461,6 +461,18 @@ def test_a_page_its_server_labels_with_no_type_is_imported_as_a_page(
     result = run_cli("import-warc", str(warc), "--db", str(db), "--outlets", str(demo_registry))
     assert result.returncode == 0, result.stderr
     assert query(db, "SELECT url, published_date FROM articles") == [(records[0][0], "2020-05-23")]
+    # Shown in the archive as the page it is, still sandboxed.
+    from libya_archive.serve import make_datasette
+
+    ((capture_id,),) = query(db, "SELECT id FROM captures WHERE article_id IS NOT NULL")
+
+    async def shown():
+        return await make_datasette(db).client.get(f"/-/capture/{capture_id}")
+
+    captured = asyncio.run(shown())
+    assert captured.status_code == 200 and captured.content == page
+    assert captured.headers["content-type"].startswith("text/html")
+    assert captured.headers["content-security-policy"] == "sandbox"
 
 
 @pytest.mark.parametrize(

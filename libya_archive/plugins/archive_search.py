@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 
 from libya_archive.search import fts_query
 from pipelines import entities
-from pipelines.warcs import read_record
+from pipelines.warcs import UNKNOWN_TYPES, is_html, read_record
 
 _MARKED = re.compile(r"\*\*(.+?)\*\*")
 
@@ -180,4 +180,10 @@ async def captured_page(datasette, request):
     except OSError as exc:
         return Response.text(f"The WARC record of capture {capture_id} cannot be read: {exc}", 404)
     content_type = record.content_type or "application/octet-stream"
+    if content_type.split(";")[0].strip().lower() in UNKNOWN_TYPES and is_html(
+        content_type, record.payload
+    ):
+        # A page its server labelled with no real type was archived as a page, and is
+        # shown as one (under nosniff, the browser would save it instead).
+        content_type = "text/html"
     return Response(record.payload, content_type=content_type, headers=dict(CAPTURED_PAGE_HEADERS))
