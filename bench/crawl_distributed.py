@@ -27,7 +27,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from crawl_throughput import (  # noqa: E402
     _crawler_env,
     _tail,
     free_port,
+    measured,
     read_archive,
     serve,
 )
@@ -57,13 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=600, help="article pages to generate")
     parser.add_argument("--seed", type=int, default=1, help="seed for the generated site")
     args = parser.parse_args(argv)
-    try:
-        with tempfile.TemporaryDirectory(prefix="libya-bench-") as tmp:
-            _run(Path(tmp), args.articles, args.seed)
-    except BenchError as exc:
-        print(f"BENCHMARK FAILED: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return measured(_run, args.articles, args.seed)
 
 
 def _run(tmp: Path, n_articles: int, seed: int) -> None:

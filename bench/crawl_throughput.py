@@ -31,7 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,9 +65,15 @@ class CrawlResult:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
+    return measured(_run, args.articles, args.seed)
+
+
+def measured(run: Callable[..., None], *args) -> int:
+    """The exit status of a benchmark that runs `run(folder, *args)` in a temporary
+    folder: 1 when it could not take a valid measurement (said on stderr), else 0."""
     try:
         with tempfile.TemporaryDirectory(prefix="libya-bench-") as tmp:
-            _run(Path(tmp), args.articles, args.seed)
+            run(Path(tmp), *args)
     except BenchError as exc:
         print(f"BENCHMARK FAILED: {exc}", file=sys.stderr)
         return 1

@@ -29,7 +29,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from crawl_throughput import (  # noqa: E402
     _crawler_env,
     extraction_floor,
     free_port,
+    measured,
     run_crawl,
     serve,
 )
@@ -54,13 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    try:
-        with tempfile.TemporaryDirectory(prefix="libya-bench-") as tmp:
-            _run(Path(tmp), args.articles, args.seed)
-    except BenchError as exc:
-        print(f"BENCHMARK FAILED: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return measured(_run, args.articles, args.seed)
 
 
 def _run(tmp: Path, n_articles: int, seed: int) -> None:

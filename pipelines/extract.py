@@ -38,6 +38,19 @@ PARSER_DEPTH = 255
 # Below this many words, the precise extraction may have pruned the article: try again.
 SHORT_TEXT_WORDS = 150
 DATE_PARAMS = {"original_date": True, "extensive_search": True}
+# How trafilatura reads a page's body and metadata for the archive.
+TRAFILATURA_OPTIONS = {
+    "with_metadata": True,
+    "include_comments": False,
+    # Precision over recall: a researcher counts words and quotes, and a related-stories
+    # box counted as text is worse than a caption left out.
+    "favor_precision": True,
+    # No readability/jusText fallback on every page: it costs a third of the time and,
+    # with the second chance below for short texts, gains nothing measurable
+    # (bench/extraction_quality.py).
+    "fast": True,
+    "date_extraction_params": DATE_PARAMS,
+}
 
 # Kept importable from here: the extract step's vocabulary.
 split_authors = authors.split_authors
@@ -95,22 +108,9 @@ def _extract(html: str | bytes, url: str, selectors: Mapping[str, str] | None = 
     tree = trafilatura.load_html(html)
     if tree is None:
         return Extracted()
-    doc = trafilatura.bare_extraction(
-        # trafilatura (>= 2.3) prunes a copy of the tree it is given, so the metadata chain
-        # below reads the page whole without a copy of its own (tests/test_extract.py).
-        tree,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        # Precision over recall: a researcher counts words and quotes, and a related-stories
-        # box counted as text is worse than a caption left out.
-        favor_precision=True,
-        # No readability/jusText fallback on every page: it costs a third of the time and,
-        # with the second chance below for short texts, gains nothing measurable
-        # (bench/extraction_quality.py).
-        fast=True,
-        date_extraction_params=DATE_PARAMS,
-    )
+    # trafilatura (>= 2.3) prunes a copy of the tree it is given, so the metadata chain
+    # below reads the page whole without a copy of its own (tests/test_extract.py).
+    doc = trafilatura.bare_extraction(tree, url=url, **TRAFILATURA_OPTIONS)
     if doc is None:
         # No body found: trafilatura's metadata alone, so title, date and byline survive.
         doc = trafilatura.extract_metadata(copy.deepcopy(tree), default_url=url)

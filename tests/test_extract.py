@@ -135,18 +135,11 @@ def test_trafilatura_leaves_the_tree_it_is_given_whole():
     import trafilatura
     from lxml import etree
 
-    from pipelines.extract import DATE_PARAMS
+    from pipelines.extract import TRAFILATURA_OPTIONS
 
     tree = trafilatura.load_html(saved(SEED_PATH)[0])
     before = etree.tostring(tree)
-    doc = trafilatura.bare_extraction(
-        tree,
-        with_metadata=True,
-        include_comments=False,
-        favor_precision=True,
-        fast=True,
-        date_extraction_params=DATE_PARAMS,
-    )
+    doc = trafilatura.bare_extraction(tree, **TRAFILATURA_OPTIONS)
     trafilatura.bare_extraction(tree, include_comments=False)  # the second chance's call
     assert "Turkish-backed government" in doc.text  # the extraction pruned its copy ...
     assert b"Skip to content" in before
