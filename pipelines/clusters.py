@@ -40,6 +40,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from pipelines.dedup import words_digest
 from pipelines.text import words
 from pipelines.timestamps import as_utc, now_iso
 
@@ -63,24 +64,28 @@ _BAND_SALT = (np.arange(1, BANDS + 1, dtype=np.uint64) * np.uint64(0xD6E8FEB8665
 )
 
 
-def _crc32(shingle: str) -> int:
-    """A fast, stable 32-bit hash (Python's hash() changes between processes)."""
-    return zlib.crc32(shingle.encode("utf-8"))
+def shingles(text: str) -> set[bytes]:
+    """The set of overlapping word pairs of `text`, UTF-8 encoded."""
+    return _word_pairs(words(text))
 
 
-def shingles(text: str) -> set[str]:
-    """The set of overlapping word pairs of `text`."""
-    w = words(text)
-    return {" ".join(w[i : i + SHINGLE_WORDS]) for i in range(len(w) - SHINGLE_WORDS + 1)}
+def _word_pairs(text_words: list[str]) -> set[bytes]:
+    # Bytes, each word encoded once: the signature hashes bytes (zlib.crc32, called from C
+    # rather than through a Python function per pair), and sets of bytes compare as the
+    # sets of their texts would.
+    encoded = [word.encode("utf-8") for word in text_words]
+    offsets = (encoded[i:] for i in range(SHINGLE_WORDS))  # unequal: the last pairs end
+    return set(map(b" ".join, zip(*offsets, strict=False)))
 
 
-def signature(shingle_set: set[str]) -> np.ndarray:
+def signature(shingle_set: set[bytes]) -> np.ndarray:
     """The MinHash signature of a shingle set: NUM_PERM uint32 values."""
     from datasketch import MinHash  # here: it imports scipy (0.2 s), which only workers need
 
     minhash = MinHash(
         num_perm=NUM_PERM,
-        hashfunc=_crc32,
+        # A fast, stable 32-bit hash (Python's hash() changes between processes).
+        hashfunc=zlib.crc32,
         permutations=_permutations(),
         scheme="affine32",
     )
@@ -96,14 +101,16 @@ def _permutations() -> np.ndarray:
     return MinHash(num_perm=NUM_PERM, seed=1, scheme="affine32").permutations
 
 
-def fingerprint(text: str) -> tuple[int, bytes]:
-    """(number of shingles, signature bytes) of a text: what `place` needs of it.
+def fingerprint(text: str) -> tuple[int, bytes, str]:
+    """(number of shingles, signature bytes, content hash) of a text: what the writer needs
+    of it, to place it in its story (`place`) and to know it again (`dedup.decide`).
 
-    Computed where CPU is spare (the extraction workers), so the single writer only
-    compares signatures.
+    Computed where CPU is spare (the extraction workers), from one reading of the text's
+    words, so the single writer only compares signatures and digests.
     """
-    own = shingles(text)
-    return len(own), signature(own).astype("<u4").tobytes()
+    text_words = words(text)
+    own = _word_pairs(text_words)
+    return len(own), signature(own).astype("<u4").tobytes(), words_digest(text_words)
 
 
 def jaccard(a: set[str], b: set[str]) -> float:
@@ -327,14 +334,14 @@ class StoryClusters:
         article_id: int,
         text: str,
         when: str | None,
-        printed: tuple[int, bytes] | None = None,
+        printed: tuple | None = None,
     ) -> int | None:
         """Sign a new or changed article, find its story and put it in that cluster.
 
         `printed` is the text's fingerprint when the extraction worker already made it.
         Returns the article's cluster id (None when no other article tells its story).
         """
-        count, blob = printed or fingerprint(text)
+        count, blob = (printed or fingerprint(text))[:2]
         sig = np.frombuffer(blob, dtype="<u4")
         previous = self._indexed_signature(article_id)
         self.db.execute(

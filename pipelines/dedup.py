@@ -39,7 +39,21 @@ class Decision:
 def content_hash(text: str) -> str:
     """sha256 of the text's words as the text model reads them (case, punctuation, spacing
     and spelling variants folded), so that only a change of words is a new text."""
-    return hashlib.sha256(" ".join(words(text)).encode("utf-8")).hexdigest()
+    return words_digest(words(text))
+
+
+def words_digest(text_words: list[str]) -> str:
+    """`content_hash` of a text whose words are already read."""
+    return hashlib.sha256(" ".join(text_words).encode("utf-8")).hexdigest()
+
+
+def page_digest(page: ArticlePage) -> str:
+    """The content hash of a page's text: its extraction worker's (made with the
+    fingerprint, `clusters.fingerprint`), else computed here."""
+    printed = page.fingerprint
+    if printed is not None and len(printed) > 2:
+        return printed[2]
+    return content_hash(page.article.text)
 
 
 def page_urls(page: ArticlePage) -> list[str]:
@@ -59,7 +73,7 @@ def page_urls(page: ArticlePage) -> list[str]:
 def decide(conn: sqlite3.Connection, page: ArticlePage) -> Decision:
     """Which article `page` is, judged from the archive `conn` reads."""
     urls = page_urls(page)
-    digest = content_hash(page.article.text)
+    digest = page_digest(page)
     known = next(filter(None, (_article_for_url(conn, u) for u in urls)), None)
     if known is not None:
         article_url, old_hash = known

@@ -64,9 +64,9 @@ class ArticlePage:
 
     # Set by the extract step.
     article: Extracted | None = None
-    # The text's near-duplicate fingerprint (shingle count, MinHash bytes), made by the
-    # extraction worker where CPU is spare; the store's clustering uses it.
-    fingerprint: tuple[int, bytes] | None = field(default=None, repr=False)
+    # The text's fingerprint (shingle count, MinHash bytes, content hash), made by the
+    # extraction worker where CPU is spare; the store's clustering and dedup use it.
+    fingerprint: tuple[int, bytes, str] | None = field(default=None, repr=False)
 
     # Set by the relevance step, which also names the places and actors the article
     # mentions (pipelines/entities.py: EntityMention, most mentioned first).

@@ -95,8 +95,8 @@ def reextract(
     pool.start()
     try:
         jobs = _jobs(writer, warc_folder, rules, selection, report, progress)
-        for (page, article_id), result in pool.imap(jobs, read_capture):
-            _reread(writer, article_id, page, result, report)
+        for (page, article_id, digest), result in pool.imap(jobs, read_capture):
+            _reread(writer, article_id, page, digest, result, report)
     finally:
         pool.close()
     for outlet_counts in writer.counts.values():
@@ -129,12 +129,12 @@ def _jobs(writer, warc_folder, rules, selection, report, progress) -> Iterator[t
             page.published_before = published_before
             report.read += 1
             location = (str(warc_folder), name, offset, length)
-            yield (location, url, rules[outlet].selectors, digest), (page, article_id)
+            yield (location, url, rules[outlet].selectors, digest), (page, article_id, digest)
 
 
 def read_capture(
     location: tuple, url: str, selectors: Mapping[str, str], digest: str | None
-) -> tuple[Extracted, tuple[int, bytes] | None, tuple[Assessment, list] | None]:
+) -> tuple[Extracted, tuple[int, bytes, str] | None, tuple[Assessment, list] | None]:
     """In a worker: a capture's page read from the store, extracted, judged and tagged
     with the places and actors it names (one reading serves both). The text's
     near-duplicate fingerprint is made only when the text differs from the archived one
@@ -151,7 +151,7 @@ def read_capture(
     return article, fingerprint, read_article(article)
 
 
-def _reread(writer, article_id: int, page: ArticlePage, result, report) -> None:
+def _reread(writer, article_id: int, page: ArticlePage, digest: str, result, report) -> None:
     if isinstance(result, ExtractionFailed):
         report.counts["extraction failed"] += 1
         return
@@ -163,4 +163,6 @@ def _reread(writer, article_id: int, page: ArticlePage, result, report) -> None:
     page.relevance, page.libya_terms = assessment.score, assessment.terms
     if page.scope == "general" and not assessment.relevant:
         report.counts["now judged off-topic (kept, score updated)"] += 1
-    writer.reread(article_id, page)
+    # No fingerprint: the worker found the archived text's digest again, so the writer
+    # need not read the words once more to know it.
+    writer.reread(article_id, page, digest if page.fingerprint is None else None)

@@ -102,6 +102,7 @@ class Reread:
 
     article_id: int
     page: ArticlePage
+    content_hash: str | None = None  # the text's, when the reader already knows it
 
 
 class ArchiveWriter:
@@ -176,11 +177,12 @@ class ArchiveWriter:
         ):
             self.flush()
 
-    def reread(self, article_id: int, page: ArticlePage) -> None:
+    def reread(self, article_id: int, page: ArticlePage, content_hash: str | None = None) -> None:
         """Buffer today's reading of an archived article's capture: its fields are updated
         where they differ, and a changed text keeps the old one as a version and moves the
-        article in the search index and its story cluster, as a crawl's change would."""
-        self.buffer.append(Reread(article_id, page))
+        article in the search index and its story cluster, as a crawl's change would.
+        `content_hash` is the text's, when the caller knows it."""
+        self.buffer.append(Reread(article_id, page, content_hash))
         self.weight += 1
         if self.weight >= self.batch_size:
             self.flush()
@@ -343,7 +345,8 @@ class ArchiveWriter:
 
     def _write_reread(self, reread: Reread) -> None:
         page, article_id = reread.page, reread.article_id
-        decision = dedup.Decision("reread", "", [], dedup.content_hash(page.article.text))
+        digest = reread.content_hash or dedup.page_digest(page)
+        decision = dedup.Decision("reread", "", [], digest)
         new = self._columns(page, decision)
         old = dict(
             zip(

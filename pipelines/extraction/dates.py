@@ -232,12 +232,16 @@ def article_times(tree, url: str, pages: set[str], marked_only: bool = False) ->
     for order, element in enumerate(
         tree.xpath("//time[@datetime] | //*[@itemprop='datePublished'][@content]")
     ):
-        stamp = parse_stamp(element.get("datetime") or element.get("content") or "")
+        # The cheap tests on the element's own attributes first: parsing its stamp and
+        # walking its ancestors cost more, and most pages have many teasers' <time>s.
         marks = " ".join(filter(None, (element.get("class"), element.get("itemprop"))))
-        if stamp is None or UPDATED_MARK.search(marks) or is_foreign(element, url, pages):
+        if UPDATED_MARK.search(marks):
             continue
         marked = bool(PUBLISHED_MARK.search(marks)) or element.get("pubdate") is not None
         if marked_only and not marked:
+            continue
+        stamp = parse_stamp(element.get("datetime") or element.get("content") or "")
+        if stamp is None or is_foreign(element, url, pages):
             continue
         in_article = any(a.tag in ("article", "main") for a in element.iterancestors())
         ranked.append((not marked, not in_article, order, stamp))
