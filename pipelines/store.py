@@ -324,7 +324,7 @@ class ArchiveWriter:
             if decision.kind == "changed":
                 self._keep_version(article_id, seen)
                 changes.update(self._columns(item, decision), last_changed=seen, crawl_run=self.run)
-            articles.update(article_id, changes)
+            self._update_article(article_id, changes)
             if decision.kind == "changed":
                 self.clusters.place(article_id, text, seen, item.fingerprint)
                 write_mentions(self.db, article_id, item.entities)
@@ -368,7 +368,7 @@ class ArchiveWriter:
             self._keep_version(article_id, now)
             changes.update(last_changed=now, crawl_run=self.run)
         if changes:
-            self.db["articles"].update(article_id, changes)
+            self._update_article(article_id, changes)
         if text_changed:
             self.clusters.place(article_id, page.article.text, now, page.fingerprint)
         self.counts[page.outlet]["articles_changed" if text_changed else "articles_updated"] += 1
@@ -381,6 +381,15 @@ class ArchiveWriter:
             " modified, text, word_count, content_hash, last_changed, last_seen, ?, ?"
             " FROM articles WHERE id = ?",
             (replaced, self.run, article_id),
+        )
+
+    def _update_article(self, article_id: int, changes: dict) -> None:
+        # Plain SQL, not sqlite-utils' Table.update, which reads the table's schema again on
+        # every call (its columns, its primary key): a quarter of reextract's own time. The
+        # columns are the archive's own; `_columns` made their values plain.
+        assignments = ", ".join(f"[{name}] = ?" for name in changes)
+        self.db.execute(
+            f"UPDATE articles SET {assignments} WHERE id = ?", [*changes.values(), article_id]
         )
 
     @staticmethod
