@@ -32,14 +32,14 @@ outlet when nobody is credited). Names keep the case they have on the page.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
 from lxml import etree
 
 from pipelines.extraction import jsonld
-from pipelines.extraction.markup import canonical_urls, clean
+from pipelines.extraction.markup import canonical_urls, clean, declared
 from pipelines.urls import site_host
 
 PERSON, AGENCY, HOUSE = "person", "agency", "house"
@@ -99,6 +99,9 @@ ROLE_WORDS = {
     "reporterin", "reportera", "writer", "producer", "analyst", "nachrichtenagentur",
     "مراسل", "محرر", "صحفي",
 }  # fmt: skip
+# The roles long enough to be recognised at the end of a compound ("Sportreporter"), as one
+# tuple for str.endswith (a test per role was a tenth of the authors' time).
+ROLE_SUFFIXES = tuple(sorted(role for role in ROLE_WORDS if len(role) >= 8 and role.isalpha()))
 # Titles written after the name in East Asian bylines ("신현주 기자": reporter Shin Hyun-ju).
 SUFFIX_TITLES = ("기자", "특파원", "선임기자", "논설위원", "記者", "特派員", "编辑")
 # Words naming a newsroom or desk rather than a person.
@@ -139,6 +142,7 @@ LAST_FIRST = re.compile(
     rf"^\s*(?P<last>(?:(?i:{SURNAME_PARTICLES})\s+)*[^\W\d_][\w'’-]*)\s*,"
     r"\s*(?P<first>[^\W\d_][\w'’-]*\.?(?:\s+[^\W\d_]\.?)*)\s*$"
 )
+NOT_ALNUM = re.compile(r"[\W_]+")
 # Initials ("amw"): an editor's shorthand, too weak to outrank a house credit.
 INITIALS = re.compile(r"^[a-z]{2,4}$", re.IGNORECASE)
 # Byline markup: class or id words that mark a byline, and words that mark look-alikes.
@@ -155,16 +159,6 @@ AUTHOR_META = (
     "citation_authors", "parsely-author", "sailthru.author", "byl",
 )  # fmt: skip
 HOUSE_META = ("og:site_name", "application-name", "publisher", "dc.publisher")
-
-
-def _meta_finder(names: tuple[str, ...]) -> etree.XPath:
-    """A compiled query for the meta tags with any of these property, name or itemprop."""
-    tests = " or ".join(f"@{a}='{n}'" for n in names for a in ("property", "name", "itemprop"))
-    return etree.XPath(f"//meta[{tests}]")
-
-
-AUTHOR_META_XPATH = _meta_finder(AUTHOR_META)
-HOUSE_META_XPATH = _meta_finder(HOUSE_META)
 # A label that stands before the author's name in a list of the article's facts.
 AUTHOR_LABEL = re.compile(
     r"(?:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autoren|authors?|auteure?s?|autore|autori|yazar"
@@ -175,7 +169,8 @@ LABEL_TAGS = ("strong", "b", "dt", "th", "label", "span", "em")
 MAX_LABEL_CHARS = 24
 # Stems of the class names that mark byline markup ("Author" and "author" alike). Matched by
 # walking the tree in Python rather than with XPath contains(): the walk stops at the first
-# byline block, and even a full walk costs half the XPath (bench/crawl_throughput.py).
+# byline block, and even a full walk costs half the XPath (bench/crawl_throughput.py; still
+# so with lxml 6: libxml2 copies the attribute for each of the ten contains() per element).
 BYLINE_CLASS_STEM = re.compile(r"uthor|yline|utor|riter|eporter|erfasser")
 BYLINE_ID_STEM = re.compile(r"uthor|yline")
 # Regions whose bylines belong to other texts than the article.
@@ -185,6 +180,7 @@ FOREIGN_REGION = re.compile(
 FOREIGN_TAGS = ("footer", "aside", "nav", "figure", "figcaption")
 NOT_TEXT_TAGS = ("script", "style", "link", "meta", "img", "svg", "button", "form", "input")
 CSS_NAME = re.compile(r"[\w-]+")
+ITEMPROP_NAME = etree.XPath(".//*[@itemprop='name']")  # compiled once, not per byline
 # A picture's credit ("Image: Getty Images", "Bild: SN/APA"), not the article's.
 PHOTO_CREDIT = re.compile(
     r"^\W*(?:images?|photos?|fotos?|bild|bilder|pictures?|picture credit|credits?)\s*:",
@@ -291,7 +287,7 @@ def split_authors(author: str | None) -> list[str]:
 
 def key(name: str) -> str:
     """A name folded as the archive compares names: case and punctuation ignored."""
-    return " ".join(re.sub(r"[\W_]+", " ", name.casefold()).split())
+    return " ".join(NOT_ALNUM.sub(" ", name.casefold()).split())
 
 
 class Outlet:
@@ -330,7 +326,7 @@ def house_names(tree, article_ld: list[dict]) -> tuple[str, ...]:
     A magazine's brand often differs from the site name the outlet gives ("Deutsche Welle" as
     publisher, "DW.COM" as og:site_name); an author equal to any of them is the house.
     """
-    names = metas(tree, HOUSE_META, HOUSE_META_XPATH)
+    names = metas(tree, HOUSE_META)
     for obj in article_ld:
         publisher = obj.get("publisher")
         for item in publisher if isinstance(publisher, list) else [publisher]:
@@ -403,25 +399,24 @@ def _cms_account_profile(profile) -> bool:
 
 def meta_credits(tree, outlet: Outlet) -> list[Credit]:
     """Names in the author meta tags (scholarly `citation_author` too), leaving out URLs."""
-    values = metas(tree, AUTHOR_META, AUTHOR_META_XPATH)
+    values = metas(tree, AUTHOR_META)
     names = [as_written(v, outlet) for v in values if not URL.fullmatch(v.strip())]
     return string_credits(names, outlet)
 
 
-def metas(tree, names: tuple[str, ...], finder: etree.XPath) -> list[str]:
+def metas(tree, names: tuple[str, ...]) -> list[str]:
     """The contents of the meta tags with these names, in the order of the names.
 
-    One compiled XPath finds them all in a single pass over the page, where a query per
-    name made the author metadata a tenth of the extraction's own time.
+    Read from the page's meta tags as `declared` keeps them (one pass over the page for
+    every reader): a query over the page here made the author metadata a tenth of the
+    extraction's own time. A tag with several of the names counts once, at the first.
     """
     rank = {name: index for index, name in enumerate(names)}
     found = []
-    for element in finder(tree):
-        content = (element.get("content") or "").strip()
-        attributes = (element.get(a) for a in ("property", "name", "itemprop"))
-        index = min((rank[a] for a in attributes if a in rank), default=len(names))
-        if content:
-            found.append((index, content))
+    for *attributes, content in declared(tree).metas:
+        ranks = [rank[a] for a in attributes if a in rank]
+        if ranks:
+            found.append((min(ranks), content))
     return [content for _, content in sorted(found, key=lambda pair: pair[0])]
 
 
@@ -465,8 +460,10 @@ def marked_credits(tree, outlet: Outlet) -> list[Credit]:
     """Names in the page's first byline block (its innermost byline elements)."""
     # The first byline element in document order has no byline ancestor (it would come
     # first), so it is the block, and the rest of the block lies in its subtree: the walk
-    # stops there, before the teasers of sidebars and footers (dozens on some pages).
-    block = next((el for el in byline_markup(tree) if _is_byline(el)), None)
+    # stops there, before the teasers of sidebars and footers (dozens on some pages). It
+    # leaves out the insides of navs, footers and asides, where no byline is the article's.
+    outside = _outside_foreign_tags(tree)
+    block = next((el for el in _with_byline_markup(outside) if _is_byline(el)), None)
     if block is None:
         return []
     inner = (el for el in byline_markup(block) if el is not block and _is_byline(el))
@@ -546,23 +543,51 @@ def _labelled_name(label) -> str | None:
 
 def _in_foreign_region(el) -> bool:
     """Whether an element lies in a comment thread, a teaser, a footer or a caption."""
-    return any(
-        ancestor.tag in FOREIGN_TAGS or _marked(ancestor, FOREIGN_REGION)
-        for ancestor in el.iterancestors()
+    # The tags first: a name is cheaper to test than class and id.
+    ancestors = list(el.iterancestors())
+    return any(a.tag in FOREIGN_TAGS for a in ancestors) or any(
+        _marked(a, FOREIGN_REGION) for a in ancestors
     )
 
 
 def byline_markup(tree) -> Iterator:
     """The elements whose markup says byline or author, in document order."""
-    for el in tree.iter(etree.Element):
-        cls, ident = el.get("class"), el.get("id")
+    return _with_byline_markup(tree.iter(etree.Element))
+
+
+def _with_byline_markup(elements: Iterable) -> Iterator:
+    """Those of the elements whose markup says byline or author."""
+    search_class, search_id = BYLINE_CLASS_STEM.search, BYLINE_ID_STEM.search
+    for el in elements:
+        cls = el.get("class")
+        if cls and search_class(cls):  # the usual mark, and one attribute read instead of four
+            yield el
+            continue
+        ident = el.get("id")
         if (
-            (cls and BYLINE_CLASS_STEM.search(cls))
-            or (ident and BYLINE_ID_STEM.search(ident))
+            (ident and search_id(ident))
             or el.get("rel") == "author"
             or "author" in (el.get("itemprop") or "")
         ):
             yield el
+
+
+def _outside_foreign_tags(tree) -> Iterator:
+    """The elements of the tree in document order, without the insides of FOREIGN_TAGS.
+
+    No byline in a nav, a footer or an aside is the article's (`_in_foreign_region`), and
+    a site's menus are a large share of the elements above its byline: half of them on the
+    benchmark's pages. A subtree with no such element is walked by lxml in one go.
+    """
+    stack = [tree]
+    while stack:
+        el = stack.pop()
+        if next(el.iter(*FOREIGN_TAGS), None) is None:
+            yield from el.iter(etree.Element)
+            continue
+        yield el
+        if el.tag not in FOREIGN_TAGS:
+            stack.extend(el.iterchildren(etree.Element, reversed=True))
 
 
 def _is_byline(el) -> bool:
@@ -579,10 +604,14 @@ def _marked(el, words: re.Pattern) -> bool:
     """Whether a class name or the id of the element contains one of the words.
 
     Utility-CSS tokens ("[grid-template-areas:'authors']") are layout, not meaning: only
-    plain identifier-like tokens count.
+    plain identifier-like tokens count. The words are plain alternatives (no anchors), so
+    a token holds one only if the whole class and id do: most elements are settled by one
+    search, without cutting them into tokens.
     """
-    tokens = f"{el.get('class') or ''} {el.get('id') or ''}".split()
-    return any(CSS_NAME.fullmatch(t) and words.search(t) for t in tokens)
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if not words.search(marks):
+        return False
+    return any(CSS_NAME.fullmatch(t) and words.search(t) for t in marks.split())
 
 
 def _byline_text(el) -> str | None:
@@ -590,7 +619,7 @@ def _byline_text(el) -> str | None:
     links = [el] if el.tag == "a" else el.findall("a")
     if len(links) == 1 and _cms_account_profile(links[0].get("href")):
         return None  # a link to the CMS's default account, whatever its display name
-    names = el.xpath(".//*[@itemprop='name']")
+    names = ITEMPROP_NAME(el)
     if names:
         text = names[0].get("content") or " ".join(names[0].itertext())
     else:
@@ -713,9 +742,7 @@ def _trim(part: str) -> str | None:
 def _is_role(word: str) -> bool:
     """A job title, also inside a compound ("Wirtschaftsredakteur", "Sportreporter")."""
     word = word.casefold().strip(".,:")
-    return word in ROLE_WORDS or any(
-        word.endswith(role) for role in ROLE_WORDS if len(role) >= 8 and role.isalpha()
-    )
+    return word in ROLE_WORDS or word.endswith(ROLE_SUFFIXES)
 
 
 def _starts_lower(word: str) -> bool:

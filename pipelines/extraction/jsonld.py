@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 
+from pipelines.extraction.markup import declared, per_page
+
 # schema.org types that are an article (NewsArticle and its kin).
 ARTICLE_TYPES = {
     "Article",
@@ -35,8 +37,16 @@ CONTROL_CHARS = re.compile(r"[\x00-\x1f]")
 
 def objects(tree) -> list[dict]:
     """Every JSON-LD object of the page, flattened out of arrays and @graph."""
+    return list(_page_objects(tree))
+
+
+@per_page
+def _page_objects(tree) -> tuple[dict, ...]:
+    """The page's JSON-LD objects, parsed once per page: the article's objects, the listing
+    test and the authors' @id references each ask for them (the objects are shared, so
+    they are read, never changed)."""
     found = []
-    for script in tree.xpath("//script[@type='application/ld+json']/text()"):
+    for script in declared(tree).json_ld:
         data = _loads(script)
         stack = [data]
         while stack:
@@ -48,7 +58,7 @@ def objects(tree) -> list[dict]:
                 graph = node.get("@graph")
                 if isinstance(graph, list):
                     stack.extend(reversed(graph))
-    return found
+    return tuple(found)
 
 
 def article_objects(tree) -> list[dict]:
