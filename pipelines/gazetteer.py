@@ -125,7 +125,9 @@ def load(path: Path = GAZETTEER_FILE) -> tuple[Entity, ...]:
     return tuple(entities)
 
 
+@cache  # entity tagging asks for it once per article; the entities are read once anyway
 def by_id(path: Path = GAZETTEER_FILE) -> dict[str, Entity]:
+    """Every entity of the gazetteer by its id (one shared dict: read it, do not change it)."""
     return {entity.id: entity for entity in load(path)}
 
 

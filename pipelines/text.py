@@ -68,9 +68,11 @@ _TABLE = str.maketrans(FOLDS)
 # is slow on long non-ASCII strings): after NFD, which splits the accented Latin letters and
 # the hamza and madda off Arabic ones, one pass removes every mark, then str.replace folds
 # the few letters NFD leaves whole. tests/test_text.py checks that both ways agree.
-_MARKS = re.compile(
-    "[\u0300-\u036f" + "".join(c for c, target in FOLDS.items() if not target) + "]+"
-)
+# The class is written twice ([m][m]*, not [m]+): a pattern that opens with a repeat makes
+# Python's regex engine try every position, one that opens with a class lets it skip to a
+# mark in C (a third of normalise's time on long texts).
+_MARK_CLASS = "[\u0300-\u036f" + "".join(c for c, target in FOLDS.items() if not target) + "]"
+_MARKS = re.compile(_MARK_CLASS + _MARK_CLASS + "*")
 _WHOLE_LETTERS = tuple(
     (c, target) for c, target in FOLDS.items() if target and unicodedata.normalize("NFD", c) == c
 )
