@@ -61,7 +61,10 @@ class ExtractStage:
 
     def __init__(self, crawler):
         self.crawler = crawler
-        self.pool = ExtractionPool(crawler.settings.getint("EXTRACT_WORKERS"))
+        settings = crawler.settings
+        self.pool = ExtractionPool(
+            settings.getint("EXTRACT_WORKERS"), settings.getint("EXTRACT_WORKER_NICENESS")
+        )
 
     @classmethod
     def from_crawler(cls, crawler):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,10 +24,13 @@ from pipelines.outcomes import ExtractionFailed
 
 class ExtractionPool:
     """`workers` processes that extract pages; with 0 workers, extraction runs in the
-    caller's process."""
+    caller's process. The workers run `niceness` steps below the caller's priority (the
+    crawl's: its one process fetches, captures and stores every page, so the workers take
+    the cores whenever it does not need them, rather than making it wait for one)."""
 
-    def __init__(self, workers: int):
+    def __init__(self, workers: int, niceness: int = 0):
         self.workers = workers
+        self.niceness = niceness
         self.pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
@@ -38,7 +42,10 @@ class ExtractionPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["pipelines.preload", "datasketch"])
         self.pool = ProcessPoolExecutor(
-            self.workers, mp_context=context, initializer=skip_licence_search
+            self.workers,
+            mp_context=context,
+            initializer=_prepare_worker,
+            initargs=(self.niceness,),
         )
         # Start the server and workers now rather than when the first page arrives; from a
         # thread, since starting the server waits for its imports (a second), and the
@@ -139,3 +146,10 @@ def _start_workers(pool: ProcessPoolExecutor, workers: int) -> None:
     with contextlib.suppress(RuntimeError):  # closed first: nothing to start
         for _ in range(workers):
             pool.submit(int)
+
+
+def _prepare_worker(niceness: int) -> None:
+    if niceness:
+        with contextlib.suppress(OSError):  # a system that refuses: the same work, unranked
+            os.nice(niceness)
+    skip_licence_search()

@@ -86,6 +86,11 @@ DUPEFILTER_CLASS = "scrapers.seen.DiskDupeFilter"
 
 # Extraction runs in worker processes (pipelines/workers.py); 0 runs it in the crawler.
 EXTRACT_WORKERS = int(os.environ.get("LIBYA_ARCHIVE_EXTRACT_WORKERS", os.cpu_count() or 1))
+# The workers yield a core to the crawler's own process (nice +10): it fetches, captures and
+# stores every page, and each moment it waits for a core, the workers wait for pages. On two
+# cores a crawl ran 5-13% faster so (bench/crawl_throughput.py); on a shared server the
+# workers, the crawl's bulk of CPU, also yield to other work.
+EXTRACT_WORKER_NICENESS = 10
 
 # The store commits in batches: one transaction per batch, never one per article.
 STORE_BATCH_SIZE = int(os.environ.get("LIBYA_ARCHIVE_STORE_BATCH", 100))

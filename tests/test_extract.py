@@ -161,3 +161,18 @@ def test_the_meta_tags_read_once_per_page_are_each_pages_own():
     assert meta(first, "og:title") == ["Talks resume"]  # back to the first page
     assert meta_contents(second)["section"] == ("x",)  # names folded to lower case here
     assert meta(second, "section") == []  # and written as on the page there
+
+
+def test_workers_run_at_the_niceness_asked():
+    """The crawl's workers yield a core to the crawler's process (EXTRACT_WORKER_NICENESS)."""
+    import os
+
+    from pipelines.workers import ExtractionPool
+
+    pool = ExtractionPool(1, niceness=3)
+    pool.start()
+    try:
+        ((_, niceness),) = pool.imap([((0,), None)], work=os.nice)
+    finally:
+        pool.close()
+    assert niceness == min(os.nice(0) + 3, 19)
