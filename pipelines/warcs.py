@@ -161,10 +161,13 @@ class WarcWriter:
         self.bytes_written = 0  # over all files of the run
         self._builder = WARCWriter(None, gzip=False, warc_version="WARC/1.1")
 
-    def write(self, exchange: Exchange, original: Original | None = None) -> Written:
+    def write(
+        self, exchange: Exchange, original: Original | None = None, digest: str | None = None
+    ) -> Written:
         """Write the response (a revisit when `original` holds the same payload) and its
-        request; each record is flushed to the operating system before this returns."""
-        digest = payload_digest(exchange.body)
+        request; each record is flushed to the operating system before this returns.
+        `digest` is the body's payload digest, when the caller has made it already."""
+        digest = digest or payload_digest(exchange.body)
         http_headers = StatusAndHeaders(
             _status_line(exchange.status),
             [(k, v) for k, v in exchange.response_headers if k.lower() not in DROPPED_HEADERS],

@@ -153,7 +153,7 @@ class CaptureMiddleware:
         store holds already."""
         digest = payload_digest(exchange.body)
         original = self.payloads.original(digest) if exchange.body else None
-        written = self.writer.write(exchange, original)
+        written = self.writer.write(exchange, original, digest)
         if original is None:
             self.payloads.remember(digest, Original(written.record_id, exchange.url, written.date))
         return digest, written
