@@ -89,11 +89,13 @@ def reextract(
     report = ReextractReport(selected=count(db_path, selection))
     if report.selected == 0:
         return report  # nothing to do, and nothing written: not even a run
-    writer = ArchiveWriter(db_path)
-    writer.open(outlet_rows, source="reextract")
-    pool = ExtractionPool(workers)
+    # The workers start first: their fork server imports the extractor while this process
+    # opens the archive.
+    pool = ExtractionPool(workers, fingerprints=False)
     pool.start()
     try:
+        writer = ArchiveWriter(db_path)
+        writer.open(outlet_rows, source="reextract")
         jobs = _jobs(writer, warc_folder, rules, selection, report, progress)
         for (page, article_id, digest), result in pool.imap(jobs, read_capture):
             _reread(writer, article_id, page, digest, result, report)

@@ -28,9 +28,14 @@ class ExtractionPool:
     crawl's: its one process fetches, captures and stores every page, so the workers take
     the cores whenever it does not need them, rather than making it wait for one)."""
 
-    def __init__(self, workers: int, niceness: int = 0):
+    def __init__(self, workers: int, niceness: int = 0, fingerprints: bool = True):
         self.workers = workers
         self.niceness = niceness
+        # What the fork server imports before it forks a worker (pipelines/preload.py);
+        # datasketch too when the work fingerprints every page, as a crawl does: it imports
+        # scipy, half a second that a re-extraction, which fingerprints only a changed text,
+        # would spend before its first page (a worker then imports it when it needs it).
+        self.preload = ["pipelines.preload", *(["datasketch"] if fingerprints else [])]
         self.pool: ProcessPoolExecutor | None = None
 
     def start(self) -> None:
@@ -40,7 +45,7 @@ class ExtractionPool:
         # can deadlock the child. The server imports the extractor and builds the relevance
         # model once (pipelines/preload.py), and each worker forks from it ready to work.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipelines.preload", "datasketch"])
+        context.set_forkserver_preload(self.preload)
         self.pool = ProcessPoolExecutor(
             self.workers,
             mp_context=context,
